@@ -1,0 +1,1 @@
+"""Composition root: wires domains into the API, the CLI, the web pages and the worker."""

@@ -1,0 +1,43 @@
+"""The whole schema: imports every domain's tables so metadata and migrations see them all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, MetaData
+
+import o2c.catalog.tables
+import o2c.db.idempotency
+import o2c.db.outbox
+import o2c.ledger.tables
+import o2c.parties.tables
+import o2c.security.tables  # noqa: F401
+from o2c.db.base import Base
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def metadata() -> MetaData:
+    return Base.metadata
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database to the newest schema (what `o2c init` and the server start run)."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+def create_schema(engine: Engine) -> None:
+    """A new database at the newest schema: by migration once migrations exist."""
+    if any((MIGRATIONS / "versions").glob("*.py")):
+        upgrade(engine)
+    else:
+        metadata().create_all(engine)

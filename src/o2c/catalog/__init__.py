@@ -1,0 +1,1 @@
+"""What is sold and on which terms: products, price lists, taxes, payment terms."""

@@ -1,0 +1,1 @@
+"""Shared vocabulary of every domain: money, time, errors, settings. Standard library only."""

@@ -1,0 +1,15 @@
+"""Settings from the environment (prefix O2C_), built once by the composition root."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="O2C_", extra="ignore")
+
+    database_url: str = "sqlite:///o2c.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Differences up to this many minor units are written off when a payment settles an invoice.
+    payment_tolerance_minor: int = 100

@@ -1,0 +1,1 @@
+"""The double-entry ledger and the AR subledger of open items, the centre of o2c."""

@@ -1,0 +1,1 @@
+"""Customers and everything known about them: addresses, contacts, bank accounts, hierarchy."""

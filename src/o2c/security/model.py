@@ -1,0 +1,80 @@
+"""Actors, roles and permissions: checked in services so API, CLI, web and jobs obey one rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from o2c.kernel.errors import PermissionDenied
+
+
+class Permission(StrEnum):
+    MASTER_DATA_WRITE = "master_data.write"
+    ORDER_WRITE = "order.write"
+    SHIPMENT_WRITE = "shipment.write"
+    INVOICE_POST = "invoice.post"
+    PAYMENT_POST = "payment.post"
+    PAYMENT_APPLY = "payment.apply"
+    REFUND_ISSUE = "refund.issue"
+    WRITE_OFF = "write_off"
+    PERIOD_CLOSE = "period.close"
+    LEDGER_READ = "ledger.read"
+    IMPORT_DATA = "import.data"
+    COMPANY_ADMIN = "company.admin"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    AR_CLERK = "ar_clerk"
+    CASH_APPLIER = "cash_applier"
+    COLLECTOR = "collector"
+    CREDIT_MANAGER = "credit_manager"
+    CONTROLLER = "controller"
+    AUDITOR = "auditor"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.AR_CLERK: frozenset(
+        {
+            P.MASTER_DATA_WRITE,
+            P.ORDER_WRITE,
+            P.SHIPMENT_WRITE,
+            P.INVOICE_POST,
+            P.PAYMENT_POST,
+            P.PAYMENT_APPLY,
+            P.LEDGER_READ,
+            P.IMPORT_DATA,
+        }
+    ),
+    Role.CASH_APPLIER: frozenset({P.PAYMENT_POST, P.PAYMENT_APPLY, P.LEDGER_READ}),
+    Role.COLLECTOR: frozenset({P.LEDGER_READ}),
+    Role.CREDIT_MANAGER: frozenset({P.LEDGER_READ, P.ORDER_WRITE}),
+    Role.CONTROLLER: frozenset(
+        {P.LEDGER_READ, P.PERIOD_CLOSE, P.WRITE_OFF, P.REFUND_ISSUE, P.IMPORT_DATA}
+    ),
+    Role.AUDITOR: frozenset({P.LEDGER_READ}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, for which company: carried into every service call and audit record."""
+
+    name: str
+    company_id: int
+    roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.ADMIN}))
+    user_id: int | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return any(permission in ROLE_PERMISSIONS[role] for role in self.roles)
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise PermissionDenied(f"{self.name} lacks permission {permission.value}")
+
+
+def system_actor(company_id: int, name: str = "system") -> Actor:
+    """The actor for CLI and scheduled jobs run by the operator of the installation."""
+    return Actor(name=name, company_id=company_id, roles=frozenset({Role.ADMIN}))
