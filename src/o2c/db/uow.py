@@ -48,10 +48,9 @@ class UnitOfWork:
         if self._depth > 0:
             return
         session, self._session = self.session, None
-        try:
-            session.rollback()
-        finally:
-            session.close()
+        # close() rolls back whatever was not committed but, unlike rollback(), leaves the
+        # loaded objects readable (detached), so a service can return what it read.
+        session.close()
 
     def publish(self, company_id: int, topic: str, payload: dict[str, Any]) -> None:
         """Queue a domain event; it becomes visible only if this unit of work commits."""
