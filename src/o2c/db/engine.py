@@ -18,6 +18,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA cache_size=-262144")
     cursor.execute("PRAGMA temp_store=MEMORY")
+    # Memory-mapped reads make large scans (aging over millions of items) CPU-bound.
+    cursor.execute("PRAGMA mmap_size=2147483648")
     cursor.close()
 
 

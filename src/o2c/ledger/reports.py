@@ -8,11 +8,13 @@ of open items because a past date only has to undo the (few) settlements made si
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import String, and_, case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Subquery
 
 from o2c.db.uow import UnitOfWork
 from o2c.ledger.aging import DEFAULT_BUCKETS, Bucket, parse_buckets
@@ -39,7 +41,7 @@ def _bucket_expression(buckets: tuple[Bucket, ...], as_of: date) -> ColumnElemen
     return case(*whens, else_=literal(buckets[-1].name, String))
 
 
-def _later_settlements(company_id: int, as_of: date):  # type: ignore[no-untyped-def]
+def _later_settlements(company_id: int, as_of: date) -> Subquery:
     return (
         select(Settlement.item_id, func.sum(Settlement.amount_minor).label("later"))
         .where(Settlement.company_id == company_id, Settlement.settled_on > as_of)
@@ -48,7 +50,9 @@ def _later_settlements(company_id: int, as_of: date):  # type: ignore[no-untyped
     )
 
 
-def _open_on(company_id: int, as_of: date):  # type: ignore[no-untyped-def]
+def _open_on(
+    company_id: int, as_of: date
+) -> tuple[Subquery, ColumnElement[int], ColumnElement[bool]]:
     """Open amount of each item on `as_of`, and the filter of items open that day."""
     later = _later_settlements(company_id, as_of)
     amount = OpenItem.open_minor - func.coalesce(later.c.later, 0)
@@ -67,26 +71,48 @@ def aging(
     buckets: str | tuple[Bucket, ...] | None = None,
     customer_ids: list[int] | None = None,
 ) -> list[AgingRow]:
-    """Open balances by customer, currency and bucket of days past due on `as_of`."""
+    """Open balances by customer, currency and bucket of days past due on `as_of`.
+
+    Two set-based sums: what is open now (a scan of the covering partial index on open
+    items), minus what was settled after `as_of` (only the items settled since then), each
+    grouped by bucket on the items' due dates.
+    """
     actor.require(Permission.LEDGER_READ)
     parsed = buckets if isinstance(buckets, tuple) else parse_buckets(buckets or DEFAULT_BUCKETS)
-    later, amount, condition = _open_on(actor.company_id, as_of)
     bucket = _bucket_expression(parsed, as_of).label("bucket")
-    query = (
-        select(OpenItem.customer_id, OpenItem.currency, bucket, func.sum(amount))
-        .select_from(OpenItem)
-        .outerjoin(later, later.c.item_id == OpenItem.id)
-        .where(condition)
-        .group_by(OpenItem.customer_id, OpenItem.currency, bucket)
+    keys = (OpenItem.customer_id, OpenItem.currency, bucket)
+    open_now = (
+        select(*keys, func.sum(OpenItem.open_minor))
+        .where(
+            OpenItem.company_id == actor.company_id,
+            OpenItem.closed_on.is_(None),
+            OpenItem.doc_date <= as_of,
+        )
+        .group_by(*keys)
+    )
+    settled_since = (
+        select(*keys, -func.sum(Settlement.amount_minor))
+        .join(OpenItem, OpenItem.id == Settlement.item_id)
+        .where(
+            Settlement.company_id == actor.company_id,
+            Settlement.settled_on > as_of,
+            OpenItem.doc_date <= as_of,
+        )
+        .group_by(*keys)
     )
     if customer_ids is not None:
-        query = query.where(OpenItem.customer_id.in_(customer_ids))
+        open_now = open_now.where(OpenItem.customer_id.in_(customer_ids))
+        settled_since = settled_since.where(OpenItem.customer_id.in_(customer_ids))
+    totals: dict[tuple[int, str, str], int] = defaultdict(int)
     with uow:
-        rows = uow.session.execute(query).all()
+        for query in (open_now, settled_since):
+            for customer_id, currency, name, amount in uow.session.execute(query):
+                totals[(int(customer_id), currency, name)] += int(amount)
     order = {b.name: i for i, b in enumerate(parsed)}
-    result = [AgingRow(int(c), cur, b, int(total)) for c, cur, b, total in rows if total]
-    result.sort(key=lambda r: (r.customer_id, r.currency, order[r.bucket]))
-    return result
+    return sorted(
+        (AgingRow(c, cur, b, amount) for (c, cur, b), amount in totals.items() if amount),
+        key=lambda r: (r.customer_id, r.currency, order[r.bucket]),
+    )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from o2c.db.base import Base, BigIntId, Currency, Id, Minor, company_fk, ref_fk
@@ -88,8 +88,19 @@ class OpenItem(Base):
     __table_args__ = (
         UniqueConstraint("company_id", "kind", "source_id"),
         Index("ix_open_item_customer", "company_id", "customer_id", "closed_on"),
-        Index("ix_open_item_open", "company_id", "closed_on", "doc_date"),
         Index("ix_open_item_number", "company_id", "document_number"),
+        # Covers aging: the currently open items, and everything aging reads of them.
+        Index(
+            "ix_open_item_aging",
+            "company_id",
+            "doc_date",
+            "customer_id",
+            "currency",
+            "due_date",
+            "open_minor",
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
         CheckConstraint("amount_minor <> 0", name="nonzero"),
     )
 
