@@ -27,7 +27,11 @@ class StructuredRef:
 
 @dataclass(frozen=True, slots=True)
 class BankLine:
-    """One booked (or pending) movement on the account, as the bank reported it."""
+    """One movement on the account, as the bank reported it.
+
+    `booked` is False for pending or informational entries (camt `PDNG`/`INFO`, MT942
+    interim lines are booked): cash may be applied only against booked lines.
+    """
 
     bank_ref: str
     booking_date: date | None
@@ -42,6 +46,7 @@ class BankLine:
     end_to_end_id: str = ""
     transaction_code: str = ""
     is_reversal: bool = False
+    booked: bool = True
     extra: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
