@@ -42,7 +42,10 @@ def postgres_problem() -> str | None:
     return _pg_status["problem"]
 
 
-_LOUD = "PostgreSQL NOT AVAILABLE at {url} ({why}): the PostgreSQL half of the storage tests is SKIPPED; only SQLite runs."
+_LOUD = (
+    "PostgreSQL NOT AVAILABLE at {url} ({why}): "
+    "the PostgreSQL half of the storage tests is SKIPPED; only SQLite runs."
+)
 
 
 def pytest_report_header() -> str:

@@ -9,12 +9,12 @@ from o2c.ledger.model import AccountRole, EntryDraft, LineDraft
 from o2c.ledger.reports import account_balance, aging, customer_statement
 from o2c.ledger.service import (
     ApplyCommand,
+    apply_items,
     close_period,
     get_item,
     post_entries,
     reverse_application,
     write_off,
-    apply_items,
 )
 from tests.builders import a_customer, a_payment, an_invoice, assert_postings
 
@@ -24,8 +24,9 @@ def test_payment_applied_to_invoice_closes_both(uow, actor):
     invoice = an_invoice(uow, actor, customer, "100.00")
     payment = a_payment(uow, actor, customer, "100.00")
 
-    [app] = apply_items(uow, actor, [ApplyCommand(invoice.item_id, payment.item_id, 10000,
-                                                  date(2026, 2, 1))])
+    apply_items(
+        uow, actor, [ApplyCommand(invoice.item_id, payment.item_id, 10000, date(2026, 2, 1))]
+    )
 
     with uow:
         assert get_item(uow, actor, invoice.item_id).open_minor == 0
@@ -39,11 +40,15 @@ def test_early_payment_discount_is_written_off_to_its_own_account(uow, actor):
     invoice = an_invoice(uow, actor, customer, "100.00")
     payment = a_payment(uow, actor, customer, "98.00", on=date(2026, 1, 15))
 
-    [app] = apply_items(uow, actor, [ApplyCommand(invoice.item_id, payment.item_id, 9800,
-                                                  date(2026, 1, 15), discount=200)])
+    [app] = apply_items(
+        uow,
+        actor,
+        [ApplyCommand(invoice.item_id, payment.item_id, 9800, date(2026, 1, 15), discount=200)],
+    )
 
     with uow:
         from o2c.ledger.tables import Application
+
         entry_id = uow.session.get(Application, app).entry_id
     assert_postings(uow, entry_id, "CR 1100 100.00 EUR / DR 6100 2.00 EUR / DR 2100 98.00 EUR")
 
@@ -54,18 +59,25 @@ def test_over_application_is_refused_and_changes_nothing(uow, actor):
     payment = a_payment(uow, actor, customer, "80.00")
 
     with pytest.raises(OverApplication):
-        apply_items(uow, actor, [ApplyCommand(invoice.item_id, payment.item_id, 6000,
-                                              date(2026, 2, 1))])
+        apply_items(
+            uow, actor, [ApplyCommand(invoice.item_id, payment.item_id, 6000, date(2026, 2, 1))]
+        )
 
     with uow:
         assert get_item(uow, actor, invoice.item_id).open_minor == 5000
 
 
 def test_unbalanced_entry_is_refused(uow, actor):
-    entry = EntryDraft(date(2026, 1, 1), "manual", None, "bad", [
-        LineDraft(AccountRole.CASH, 100, "EUR", 100),
-        LineDraft(AccountRole.REVENUE, -99, "EUR", -99),
-    ])
+    entry = EntryDraft(
+        date(2026, 1, 1),
+        "manual",
+        None,
+        "bad",
+        [
+            LineDraft(AccountRole.CASH, 100, "EUR", 100),
+            LineDraft(AccountRole.REVENUE, -99, "EUR", -99),
+        ],
+    )
     with pytest.raises(UnbalancedEntry):
         post_entries(uow, actor, [entry])
 
@@ -81,8 +93,9 @@ def test_aging_of_a_past_date_is_reconstructed(uow, actor):
     customer = a_customer(uow, actor)
     invoice = an_invoice(uow, actor, customer, "100.00", on=date(2026, 1, 1), days=30)
     payment = a_payment(uow, actor, customer, "100.00", on=date(2026, 3, 15))
-    apply_items(uow, actor, [ApplyCommand(invoice.item_id, payment.item_id, 10000,
-                                          date(2026, 3, 15))])
+    apply_items(
+        uow, actor, [ApplyCommand(invoice.item_id, payment.item_id, 10000, date(2026, 3, 15))]
+    )
 
     before = aging(uow, actor, date(2026, 3, 10))
     after = aging(uow, actor, date(2026, 3, 20))
@@ -96,12 +109,14 @@ def test_fx_difference_goes_to_exchange_account(uow, actor):
     invoice = an_invoice(uow, actor, customer, "100.00", currency="USD", base=9000)
     payment = a_payment(uow, actor, customer, "100.00", currency="USD", base=9500)
 
-    [app] = apply_items(uow, actor, [ApplyCommand(invoice.item_id, payment.item_id, 10000,
-                                                  date(2026, 2, 1))])
+    [app] = apply_items(
+        uow, actor, [ApplyCommand(invoice.item_id, payment.item_id, 10000, date(2026, 2, 1))]
+    )
 
     assert account_balance(uow, actor, AccountRole.AR_CONTROL) == {}
     with uow:
         from o2c.ledger.tables import Application
+
         entry_id = uow.session.get(Application, app).entry_id
     assert_postings(uow, entry_id, "CR 1100 100.00 USD / DR 2100 100.00 USD / CR 7900 base 500")
 

@@ -8,12 +8,16 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, MetaData
 
+import o2c.billing.tables
 import o2c.catalog.tables
 import o2c.db.idempotency
 import o2c.db.outbox
+import o2c.inventory.tables
 import o2c.ledger.tables
+import o2c.orders.tables
 import o2c.parties.tables
-import o2c.security.tables  # noqa: F401
+import o2c.security.tables
+import o2c.shipping.tables  # noqa: F401
 from o2c.db.base import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from o2c.db.outbox import OutboxEvent
@@ -59,6 +60,18 @@ class UnitOfWork:
                 company_id=company_id, topic=topic, payload=payload, created_at=self.clock.now()
             )
         )
+
+    def publish_many(self, company_id: int, topic: str, payloads: list[dict[str, Any]]) -> None:
+        """Queue one event per payload with a single set-based insert (bulk posting paths)."""
+        if payloads:
+            now = self.clock.now()
+            self.session.execute(
+                insert(OutboxEvent.metadata.tables[OutboxEvent.__tablename__]),
+                [
+                    {"company_id": company_id, "topic": topic, "payload": p, "created_at": now}
+                    for p in payloads
+                ],
+            )
 
     def commit(self) -> None:
         """Commit at the outermost block; inside a nested block only flush."""

@@ -13,3 +13,5 @@ class Settings(BaseSettings):
     port: int = 8000
     # Differences up to this many minor units are written off when a payment settles an invoice.
     payment_tolerance_minor: int = 100
+    # When set, every API request must carry it in the X-API-Key header.
+    api_key: str | None = None

@@ -154,7 +154,8 @@ def open_items_on(
         query = query.where(OpenItem.customer_id == customer_id)
     with uow:
         rows = uow.session.execute(query).all()
-    return [OpenItemOn(*row) for row in rows if row[-1]]
+    # PostgreSQL sums BIGINT to NUMERIC: the open amount comes back as Decimal there.
+    return [OpenItemOn(*row[:-1], int(row[-1])) for row in rows if row[-1]]
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def accounts_by_role(uow: UnitOfWork, company_id: int) -> dict[AccountRole, int]
             Account.company_id == company_id, Account.role.is_not(None)
         )
     )
-    return {AccountRole(role): account_id for role, account_id in rows}
+    return {AccountRole(role): account_id for role, account_id in rows if role is not None}
 
 
 def list_accounts(uow: UnitOfWork, company_id: int) -> list[Account]:

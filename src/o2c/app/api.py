@@ -1,0 +1,76 @@
+"""The HTTP application: every domain router under /api/v1, problem+json errors, docs, health.
+
+`create_app` is the only place the API is assembled; it builds (or is handed) the engine and
+the clock, and wires the `get_uow` and `get_actor` seams every router depends on. It runs no
+migration: `o2c init` and `o2c serve` bring the schema up to date first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from o2c import __version__
+from o2c.app.docs import install_docs
+from o2c.app.identity import actor_resolver
+from o2c.app.problems import install_error_handlers, problem
+from o2c.app.routes import ROUTERS
+from o2c.db.deps import get_actor, get_uow
+from o2c.db.engine import make_engine, session_factory
+from o2c.db.uow import UnitOfWork
+from o2c.kernel.clock import Clock, SystemClock
+from o2c.kernel.config import Settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    settings: Settings, engine: Engine | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """Assemble the API for one database; tests pass their own engine and frozen clock."""
+    engine = engine or make_engine(settings.database_url)
+    sessions = session_factory(engine)
+    clock = clock or SystemClock()
+    app = FastAPI(
+        title="o2c",
+        version=__version__,
+        summary="Order-to-cash and accounts receivable",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.engine = engine
+
+    def request_uow() -> UnitOfWork:
+        return UnitOfWork(sessions, clock)
+
+    app.dependency_overrides[get_uow] = request_uow
+    app.dependency_overrides[get_actor] = actor_resolver(settings.api_key)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    install_error_handlers(app)
+    install_docs(app)
+    _install_health(app, engine)
+    return app
+
+
+def _install_health(app: FastAPI, engine: Engine) -> None:
+    @app.get("/health", tags=["operations"])
+    def health() -> dict[str, str]:
+        """The process is up (for liveness probes; touches nothing)."""
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["operations"], response_model=None)
+    def ready(request: Request) -> dict[str, Any] | JSONResponse:
+        """The database answers and holds the schema (for readiness probes)."""
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT count(*) FROM company")).scalar_one()
+        except SQLAlchemyError as exc:
+            reason = type(exc).__name__
+            return problem(request, 503, "not_ready", "Not ready", f"database not ready ({reason})")
+        return {"status": "ready", "database": engine.dialect.name}

@@ -1,0 +1,21 @@
+"""Every domain router the API mounts under /api/v1: one import and one list entry per domain."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from o2c.catalog.api import router as catalog_router
+from o2c.inventory.api import router as inventory_router
+from o2c.ledger.api import router as ledger_router
+from o2c.orders.api import router as orders_router
+from o2c.parties.api import router as parties_router
+from o2c.shipping.api import router as shipping_router
+
+ROUTERS: list[APIRouter] = [
+    ledger_router,
+    parties_router,
+    catalog_router,
+    inventory_router,
+    orders_router,
+    shipping_router,
+]
