@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, column, table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from o2c.db.base import Base, BigIntId, Currency, Id, company_fk
@@ -77,3 +77,11 @@ class CustomerBankAccount(Base):
     iban: Mapped[str] = mapped_column(String(40))
     bic: Mapped[str | None] = mapped_column(String(11))
     holder: Mapped[str | None] = mapped_column(String(200))
+
+
+# Catalog's tables by name only: catalog sits above parties, so parties may not import them,
+# yet a customer's payment term and price list are given and shown by code.
+payment_term_ref = table("payment_term", column("id"), column("company_id"), column("code"))
+price_list_ref = table(
+    "price_list", column("id"), column("company_id"), column("code"), column("currency")
+)
