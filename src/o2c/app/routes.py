@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from o2c.billing.api import router as billing_router
 from o2c.catalog.api import router as catalog_router
 from o2c.inventory.api import router as inventory_router
 from o2c.ledger.api import router as ledger_router
 from o2c.orders.api import router as orders_router
 from o2c.parties.api import router as parties_router
+from o2c.payments.api import router as payments_router
 from o2c.shipping.api import router as shipping_router
 
 ROUTERS: list[APIRouter] = [
@@ -18,4 +20,6 @@ ROUTERS: list[APIRouter] = [
     inventory_router,
     orders_router,
     shipping_router,
+    billing_router,
+    payments_router,
 ]

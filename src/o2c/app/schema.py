@@ -16,6 +16,7 @@ import o2c.inventory.tables
 import o2c.ledger.tables
 import o2c.orders.tables
 import o2c.parties.tables
+import o2c.payments.tables
 import o2c.security.tables
 import o2c.shipping.tables  # noqa: F401
 from o2c.db.base import Base

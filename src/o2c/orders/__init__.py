@@ -1,0 +1,1 @@
+"""Sales orders: pricing, confirmation with stock reservation, progress to shipment and invoice."""

@@ -1,0 +1,1 @@
+"""Shipments of order lines: what left which warehouse when, and what of it is invoiced."""
