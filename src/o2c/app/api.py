@@ -24,6 +24,7 @@ from o2c.db.engine import make_engine, session_factory
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.clock import Clock, SystemClock
 from o2c.kernel.config import Settings
+from o2c.payments.api import payment_tolerance
 
 API_PREFIX = "/api/v1"
 
@@ -50,6 +51,7 @@ def create_app(
 
     app.dependency_overrides[get_uow] = request_uow
     app.dependency_overrides[get_actor] = actor_resolver(settings.api_key)
+    app.dependency_overrides[payment_tolerance] = lambda: settings.payment_tolerance_minor
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     install_error_handlers(app)

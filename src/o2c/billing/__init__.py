@@ -1,0 +1,1 @@
+"""Invoices and credit notes: drafting, gapless numbering, posting to the ledger, imports."""

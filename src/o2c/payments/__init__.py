@@ -1,0 +1,1 @@
+"""Receipts held as unapplied cash, their application to invoices, and refunds."""
