@@ -37,10 +37,16 @@ def check_ledger(uow: UnitOfWork, actor: Actor) -> None:
     with uow:
         accounts = accounts_by_role(uow, actor.company_id)
         items = uow.session.execute(
-            select(OpenItem.id, OpenItem.account_id, OpenItem.currency, OpenItem.amount_minor,
-                   OpenItem.open_minor, OpenItem.open_base_minor, OpenItem.closed_on,
-                   OpenItem.customer_id)
-            .where(OpenItem.company_id == actor.company_id)
+            select(
+                OpenItem.id,
+                OpenItem.account_id,
+                OpenItem.currency,
+                OpenItem.amount_minor,
+                OpenItem.open_minor,
+                OpenItem.open_base_minor,
+                OpenItem.closed_on,
+                OpenItem.customer_id,
+            ).where(OpenItem.company_id == actor.company_id)
         ).all()
         settled = dict(
             uow.session.execute(
@@ -50,8 +56,12 @@ def check_ledger(uow: UnitOfWork, actor: Actor) -> None:
             ).all()
         )
         balances = uow.session.execute(
-            select(JournalLine.account_id, JournalLine.currency,
-                   func.sum(JournalLine.amount_minor), func.sum(JournalLine.base_minor))
+            select(
+                JournalLine.account_id,
+                JournalLine.currency,
+                func.sum(JournalLine.amount_minor),
+                func.sum(JournalLine.base_minor),
+            )
             .where(JournalLine.company_id == actor.company_id)
             .group_by(JournalLine.account_id, JournalLine.currency)
         ).all()

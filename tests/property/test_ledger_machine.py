@@ -7,16 +7,26 @@ from datetime import date, timedelta
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
-from hypothesis.stateful import run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import Engine, select
 
 from o2c.db.engine import session_factory
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.clock import FrozenClock
 from o2c.kernel.errors import O2CError
-from o2c.ledger.service import ApplyCommand, apply_items, install_chart, reverse_application
-from o2c.ledger.service import write_off
+from o2c.ledger.service import (
+    ApplyCommand,
+    apply_items,
+    install_chart,
+    reverse_application,
+    write_off,
+)
 from o2c.ledger.tables import Application, OpenItem
 from o2c.security.model import system_actor
 from o2c.security.service import create_company
@@ -52,21 +62,43 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
         def time_passes(self, days: int) -> None:
             self.day += timedelta(days=days)
 
-        @rule(customer=st.integers(0, 1), cents=st.integers(1, 500_00), base_shift=st.integers(-500, 500),
-              foreign=st.booleans())
+        @rule(
+            customer=st.integers(0, 1),
+            cents=st.integers(1, 500_00),
+            base_shift=st.integers(-500, 500),
+            foreign=st.booleans(),
+        )
         def invoice(self, customer: int, cents: int, base_shift: int, foreign: bool) -> None:
             currency = "USD" if foreign else "EUR"
             base = max(1, cents + base_shift) if foreign else cents
-            an_invoice(self.uow, self.actor, self.customers[customer], f"{cents / 100:.2f}",
-                       currency=currency, on=self.day, base=base)
+            an_invoice(
+                self.uow,
+                self.actor,
+                self.customers[customer],
+                f"{cents / 100:.2f}",
+                currency=currency,
+                on=self.day,
+                base=base,
+            )
 
-        @rule(customer=st.integers(0, 1), cents=st.integers(1, 500_00), base_shift=st.integers(-500, 500),
-              foreign=st.booleans())
+        @rule(
+            customer=st.integers(0, 1),
+            cents=st.integers(1, 500_00),
+            base_shift=st.integers(-500, 500),
+            foreign=st.booleans(),
+        )
         def payment(self, customer: int, cents: int, base_shift: int, foreign: bool) -> None:
             currency = "USD" if foreign else "EUR"
             base = max(1, cents + base_shift) if foreign else cents
-            a_payment(self.uow, self.actor, self.customers[customer], f"{cents / 100:.2f}",
-                      currency=currency, on=self.day, base=base)
+            a_payment(
+                self.uow,
+                self.actor,
+                self.customers[customer],
+                f"{cents / 100:.2f}",
+                currency=currency,
+                on=self.day,
+                base=base,
+            )
 
         @rule(pick=st.integers(0, 10**6), part=st.floats(0.01, 1.0), discount=st.integers(0, 300))
         def apply(self, pick: int, part: float, discount: int) -> None:
@@ -78,8 +110,11 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
             most = min(debit.open_minor, -credit.open_minor)
             amount = max(1, int(most * part))
             discount = min(discount, debit.open_minor - amount)
-            apply_items(self.uow, self.actor,
-                        [ApplyCommand(debit.id, credit.id, amount, self.day, discount=discount)])
+            apply_items(
+                self.uow,
+                self.actor,
+                [ApplyCommand(debit.id, credit.id, amount, self.day, discount=discount)],
+            )
 
         @rule(pick=st.integers(0, 10**6), debit=st.booleans())
         def write_off_rest(self, pick: int, debit: bool) -> None:
@@ -109,8 +144,11 @@ def ledger_machine(engine: Engine) -> type[RuleBasedStateMachine]:
                 debit, credit = pairs[0]
                 too_much = max(debit.open_minor, -credit.open_minor) + cents
                 try:
-                    apply_items(self.uow, self.actor,
-                                [ApplyCommand(debit.id, credit.id, too_much, self.day)])
+                    apply_items(
+                        self.uow,
+                        self.actor,
+                        [ApplyCommand(debit.id, credit.id, too_much, self.day)],
+                    )
                 except O2CError:
                     return
                 raise AssertionError("over-application was accepted")
@@ -127,6 +165,10 @@ def test_random_ledger_operations_keep_every_invariant(engine):
     machine = ledger_machine(engine)
     run_state_machine_as_test(
         machine,
-        settings=settings(max_examples=25, stateful_step_count=25, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow]),
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
     )
