@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -98,8 +99,22 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem(request, exc.status_code, code, title, str(exc.detail), headers=exc.headers)
 
 
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # A concurrent request created the same unique thing first (code, SKU, key): the
+    # service's own check passed before that commit, the database's constraint caught it.
+    log.info("integrity conflict on %s: %s", request.url.path, exc)
+    return problem(
+        request,
+        409,
+        "conflict",
+        "Conflict with the current state",
+        "a concurrent change created the same record; retry to see the current state",
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(O2CError, _domain_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(RequestIdMiddleware)

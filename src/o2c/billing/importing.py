@@ -23,7 +23,8 @@ from sqlalchemy import select
 
 from o2c.billing.model import InvoiceKind, InvoiceSource, InvoiceStatus, to_minor
 from o2c.billing.posting import opening_entry
-from o2c.billing.tables import Invoice, insert_ids
+from o2c.billing.tables import Invoice
+from o2c.db.bulk import insert_ids
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.currency import is_currency
 from o2c.kernel.errors import FileError, InvalidFile, ValidationFailed

@@ -9,10 +9,8 @@ dependency on the order and shipping tables, whose services it asks instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -22,9 +20,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    insert,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from o2c.db.base import Base, BigIntId, Currency, Id, Minor, company_fk
 
@@ -125,19 +122,3 @@ class NumberSeries(Base):
     series: Mapped[str] = mapped_column(String(10))
     year: Mapped[int]
     next_value: Mapped[int]
-
-
-def insert_ids(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert `rows` set-based and return their new ids in the order of `rows`.
-
-    SQLAlchemy cannot batch `RETURNING` with `sort_by_parameter_order` on SQLite and falls
-    back to one statement per row. SQLite assigns the rowids of a multi-row insert in VALUES
-    order, each above every existing one, so there the ids sorted are the ids in row order.
-    """
-    if not rows:
-        return []
-    table = Base.metadata.tables[model.__tablename__]
-    if session.get_bind().dialect.name == "sqlite":
-        return sorted(session.scalars(insert(table).returning(table.c.id), rows))
-    returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.scalars(returning, rows))

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select, update
 
+from o2c.db.bulk import insert_ids, insert_rows
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import (
     FieldError,
@@ -193,23 +194,22 @@ def post_documents(
         _check_open_period(company, [entry.entry_date for entry, _ in documents])
         accounts = accounts_by_role(uow, actor.company_id)
         now = uow.clock.now()
-        entry_ids = list(
-            uow.session.scalars(
-                insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "company_id": actor.company_id,
-                        "entry_date": entry.entry_date,
-                        "source_type": entry.source_type,
-                        "source_id": entry.source_id,
-                        "memo": entry.memo[:200],
-                        "reverses_id": None,
-                        "posted_at": now,
-                        "posted_by": actor.name,
-                    }
-                    for entry, _ in documents
-                ],
-            )
+        entry_ids = insert_ids(
+            uow.session,
+            JournalEntry,
+            [
+                {
+                    "company_id": actor.company_id,
+                    "entry_date": entry.entry_date,
+                    "source_type": entry.source_type,
+                    "source_id": entry.source_id,
+                    "memo": entry.memo[:200],
+                    "reverses_id": None,
+                    "posted_at": now,
+                    "posted_by": actor.name,
+                }
+                for entry, _ in documents
+            ],
         )
         _insert_lines(
             uow, actor.company_id, accounts, zip(entry_ids, (e for e, _ in documents), strict=True)
@@ -219,13 +219,7 @@ def post_documents(
             for entry_id, (_, item) in zip(entry_ids, documents, strict=True)
             if item is not None
         ]
-        item_ids = iter(
-            uow.session.scalars(
-                insert(OpenItem).returning(OpenItem.id, sort_by_parameter_order=True), item_rows
-            )
-            if item_rows
-            else []
-        )
+        item_ids = iter(insert_ids(uow.session, OpenItem, item_rows))
         posted = [
             PostedDocument(entry_id, next(item_ids) if item is not None else None)
             for entry_id, (_, item) in zip(entry_ids, documents, strict=True)
@@ -265,7 +259,7 @@ def _insert_lines(
         for entry_id, entry in entries
         for line in entry.lines
     ]
-    uow.session.execute(insert(JournalLine), rows)
+    insert_rows(uow.session, JournalLine, rows)
 
 
 def _item_row(
@@ -367,30 +361,29 @@ def apply_items(uow: UnitOfWork, actor: Actor, commands: Sequence[ApplyCommand])
             composed.append((command, result, side))
         entry_ids = post_entries(uow, actor, [result.entry for _, result, _ in composed])
         now = uow.clock.now()
-        application_ids = list(
-            uow.session.scalars(
-                insert(Application).returning(Application.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "company_id": actor.company_id,
-                        "customer_id": side.customer_id,
-                        "debit_item_id": command.debit_item_id,
-                        "credit_item_id": command.credit_item_id,
-                        "currency": side.currency,
-                        "amount_minor": command.amount,
-                        "discount_minor": command.discount,
-                        "writeoff_minor": command.writeoff,
-                        "applied_on": command.applied_on,
-                        "entry_id": entry_id,
-                        "reverses_id": None,
-                        "reversed": False,
-                        "memo": result.entry.memo[:200],
-                        "created_at": now,
-                        "created_by": actor.name,
-                    }
-                    for (command, result, side), entry_id in zip(composed, entry_ids, strict=True)
-                ],
-            )
+        application_ids = insert_ids(
+            uow.session,
+            Application,
+            [
+                {
+                    "company_id": actor.company_id,
+                    "customer_id": side.customer_id,
+                    "debit_item_id": command.debit_item_id,
+                    "credit_item_id": command.credit_item_id,
+                    "currency": side.currency,
+                    "amount_minor": command.amount,
+                    "discount_minor": command.discount,
+                    "writeoff_minor": command.writeoff,
+                    "applied_on": command.applied_on,
+                    "entry_id": entry_id,
+                    "reverses_id": None,
+                    "reversed": False,
+                    "memo": result.entry.memo[:200],
+                    "created_at": now,
+                    "created_by": actor.name,
+                }
+                for (command, result, side), entry_id in zip(composed, entry_ids, strict=True)
+            ],
         )
         _insert_settlements(uow, actor.company_id, composed, application_ids)
         uow.session.flush()
@@ -416,7 +409,7 @@ def _insert_settlements(
         for (command, result, _), application_id in zip(composed, application_ids, strict=True)
         for relief in result.reliefs
     ]
-    uow.session.execute(insert(Settlement), rows)
+    insert_rows(uow.session, Settlement, rows)
 
 
 def write_off(

@@ -15,7 +15,7 @@ from sqlalchemy import insert, select
 
 from o2c.billing.numbering import PAYMENT_SERIES
 from o2c.billing.service import take_numbers
-from o2c.billing.tables import insert_ids
+from o2c.db.bulk import insert_ids
 from o2c.db.idempotency import IdempotencyKey
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import FieldError, IdempotencyMismatch, ValidationFailed

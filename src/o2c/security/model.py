@@ -52,7 +52,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COLLECTOR: frozenset({P.LEDGER_READ}),
     Role.CREDIT_MANAGER: frozenset({P.LEDGER_READ, P.ORDER_WRITE}),
     Role.CONTROLLER: frozenset(
-        {P.LEDGER_READ, P.PERIOD_CLOSE, P.WRITE_OFF, P.REFUND_ISSUE, P.IMPORT_DATA}
+        {P.LEDGER_READ, P.PERIOD_CLOSE, P.WRITE_OFF, P.REFUND_ISSUE, P.IMPORT_DATA, P.PAYMENT_APPLY}
     ),
     Role.AUDITOR: frozenset({P.LEDGER_READ}),
 }

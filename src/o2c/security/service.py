@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from o2c.db.bulk import insert_rows
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.currency import is_currency
 from o2c.kernel.errors import Conflict, FieldError, NotFound, ValidationFailed
@@ -106,5 +107,4 @@ def audit_many(
         }
         for entity_id, data in items
     ]
-    if rows:
-        uow.session.execute(insert(AuditRecord), rows)
+    insert_rows(uow.session, AuditRecord, rows)
