@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import typer
 
+from o2c.cashapp.cli import app as cashapp_commands
 from o2c.ledger.cli import app as ledger_commands
 
 COMMANDS: list[tuple[str, typer.Typer]] = [
     ("ledger", ledger_commands),
+    ("cashapp", cashapp_commands),
 ]

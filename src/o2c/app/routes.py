@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from o2c.billing.api import router as billing_router
+from o2c.cashapp.api import router as cashapp_router
 from o2c.catalog.api import router as catalog_router
 from o2c.inventory.api import router as inventory_router
 from o2c.ledger.api import router as ledger_router
@@ -22,4 +23,5 @@ ROUTERS: list[APIRouter] = [
     shipping_router,
     billing_router,
     payments_router,
+    cashapp_router,
 ]

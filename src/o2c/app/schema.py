@@ -9,9 +9,11 @@ from alembic.config import Config
 from sqlalchemy import Engine, MetaData
 
 import o2c.billing.tables
+import o2c.cashapp.tables
 import o2c.catalog.tables
 import o2c.db.idempotency
 import o2c.db.outbox
+import o2c.disputes.tables
 import o2c.inventory.tables
 import o2c.ledger.tables
 import o2c.orders.tables

@@ -62,6 +62,19 @@ class MatchStatus(StrEnum):
         return self in _AUTOMATIC
 
 
+class LineStatus(StrEnum):
+    """Where a stored bank line stands: `new` until matched; `ignored` for debits and for
+    lines a person set aside; the others as the decision that settled or queued it."""
+
+    NEW = "new"
+    APPLIED = "applied"
+    DEDUCTION = "deduction"
+    ON_ACCOUNT = "on_account"
+    SUGGESTED = "suggested"
+    UNMATCHED = "unmatched"
+    IGNORED = "ignored"
+
+
 _AUTOMATIC = frozenset({MatchStatus.APPLIED, MatchStatus.DEDUCTION, MatchStatus.ON_ACCOUNT})
 
 

@@ -1,0 +1,1 @@
+"""Disputes and deductions: what a customer contests or keeps back from an invoice."""
