@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 from o2c.app.api import create_app
 from o2c.app.commands import COMMANDS
 from o2c.app.context import AppContext
+from o2c.app.demo.cli import demo as demo_command
 from o2c.app.imports import app as import_commands
 from o2c.app.installation import install_company
 from o2c.app.schema import create_schema
@@ -75,6 +76,7 @@ app = typer.Typer(
 app.add_typer(import_commands, name="import")
 for name, sub_app in COMMANDS:
     app.add_typer(sub_app, name=name)
+app.command("demo")(demo_command)
 
 
 class OutputFormat(enum.StrEnum):
