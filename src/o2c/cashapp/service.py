@@ -29,7 +29,7 @@ from o2c.cashapp.statements import (
     import_remittance,
     import_statement,
 )
-from o2c.cashapp.tables import BankLineRow
+from o2c.cashapp.tables import BankLineRow, MatchDecisionRow
 from o2c.db.uow import UnitOfWork
 from o2c.ledger.tables import OpenItem
 from o2c.security.model import Actor, Permission
@@ -107,6 +107,16 @@ def _numbers(uow: UnitOfWork, company_id: int, item_ids: set[int]) -> dict[int, 
     return numbers
 
 
+def _latest_decisions(uow: UnitOfWork, company_id: int) -> dict[int, dict[str, Any]]:
+    """Each line's latest decision, read in one pass (later decisions overwrite earlier)."""
+    rows = uow.session.execute(
+        select(MatchDecisionRow.line_id, MatchDecisionRow.decision)
+        .where(MatchDecisionRow.company_id == company_id)
+        .order_by(MatchDecisionRow.id)
+    )
+    return dict(rows.all())
+
+
 def export(uow: UnitOfWork, actor: Actor) -> list[tuple[str, str, str, str, str, str]]:
     """The contract rows (`EXPORT_HEADER`): one per invoice of a settled line, else one per line.
 
@@ -121,11 +131,7 @@ def export(uow: UnitOfWork, actor: Actor) -> list[tuple[str, str, str, str, str,
             .where(BankLineRow.company_id == actor.company_id)
             .order_by(BankLineRow.id)
         ).all()
-        decisions = {
-            line.id: latest_decision(uow, actor, line.id)
-            for line in lines
-            if line.status != LineStatus.NEW.value
-        }
+        decisions = _latest_decisions(uow, actor.company_id)
         wanted = {row[0] for d in decisions.values() if d for row in d.get("allocations", [])}
         numbers = _numbers(uow, actor.company_id, wanted)
         rows: list[tuple[str, str, str, str, str, str]] = []

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, select, update
 
 from o2c.cashapp.model import Allocation, MatchDecision, Suggestion
 from o2c.cashapp.tables import BankLineRow, MatchDecisionRow
@@ -27,11 +27,14 @@ from o2c.disputes.model import DeductionCreate
 from o2c.disputes.service import open_deductions
 from o2c.kernel.errors import ValidationFailed
 from o2c.kernel.money import Money
-from o2c.payments.applying import Run, execute_runs, lock_items
+from o2c.ledger.tables import OpenItem
+from o2c.payments.applying import Run, execute_runs
 from o2c.payments.model import PaymentCreate, PaymentMethod
 from o2c.payments.receipts import check_receipts, insert_receipts
 from o2c.payments.settlement import Settle
 from o2c.security.model import Actor, Permission
+
+CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,7 @@ def post(uow: UnitOfWork, actor: Actor, postings: Sequence[Posting]) -> list[int
     if errors:
         raise ValidationFailed(errors)
     received = insert_receipts(uow, actor, commands, rates)
-    item_ids = {a.item_id for p in postings for a in p.allocations}
-    items = lock_items(uow, actor.company_id, item_ids)
+    items = _invoices(uow, actor.company_id, {a.item_id for p in postings for a in p.allocations})
     runs, plans = [], []
     for posting, receipt, command in zip(postings, received, commands, strict=True):
         if not posting.allocations:
@@ -101,22 +103,67 @@ def post(uow: UnitOfWork, actor: Actor, postings: Sequence[Posting]) -> list[int
     return [r.payment_id for r in received]
 
 
+@dataclass(frozen=True, slots=True)
+class _Invoice:
+    """The columns of an allocated invoice that applying and deductions need."""
+
+    id: int
+    customer_id: int
+    currency: str
+    doc_date: date
+    document_number: str
+
+
+def _invoices(uow: UnitOfWork, company_id: int, ids: set[int]) -> dict[int, _Invoice]:
+    """The allocated invoices as plain rows (the ledger row-locks them when it applies)."""
+    ordered = sorted(ids)
+    found: dict[int, _Invoice] = {}
+    for start in range(0, len(ordered), CHUNK):
+        rows = uow.session.execute(
+            select(
+                OpenItem.id,
+                OpenItem.customer_id,
+                OpenItem.currency,
+                OpenItem.doc_date,
+                OpenItem.document_number,
+            ).where(
+                OpenItem.company_id == company_id,
+                OpenItem.id.in_(ordered[start : start + CHUNK]),
+            )
+        )
+        found.update((row[0], _Invoice(*row)) for row in rows)
+    return found
+
+
+def _open_amounts(uow: UnitOfWork, ids: set[int]) -> dict[int, int]:
+    ordered = sorted(ids)
+    found: dict[int, int] = {}
+    for start in range(0, len(ordered), CHUNK):
+        query = select(OpenItem.id, OpenItem.open_minor).where(
+            OpenItem.id.in_(ordered[start : start + CHUNK])
+        )
+        found.update((row[0], row[1]) for row in uow.session.execute(query))
+    return found
+
+
 def _deductions(
-    uow: UnitOfWork, actor: Actor, postings: Sequence[Posting], items: dict[int, Any]
+    uow: UnitOfWork, actor: Actor, postings: Sequence[Posting], items: dict[int, _Invoice]
 ) -> None:
     """What a short pay left open on its invoices, as open deductions (after applying)."""
+    short = [p for p in postings if p.deduction_reason is not None]
+    still_open = _open_amounts(uow, {a.item_id for p in short for a in p.allocations})
     commands = []
-    for posting in postings:
-        if posting.deduction_reason is None:
-            continue
+    for posting in short:
+        assert posting.deduction_reason is not None
         for allocation in posting.allocations:
             item = items[allocation.item_id]
-            if item.open_minor > 0:
+            open_minor = still_open[item.id]
+            if open_minor > 0:
                 commands.append(
                     DeductionCreate(
                         customer_id=item.customer_id,
                         item_id=item.id,
-                        amount_minor=item.open_minor,
+                        amount_minor=open_minor,
                         currency=item.currency,
                         reason_code=_reason_code(posting.deduction_reason),
                         reason_text=posting.deduction_reason,

@@ -5,9 +5,10 @@ Used by the payment services inside their unit of work; nothing here commits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import select, update
 
@@ -78,22 +79,41 @@ def plan_runs(
     return plans, locked, errors
 
 
+LOCK_CHUNK = 5000
+
+
 def lock_items(uow: UnitOfWork, company_id: int, ids: set[int]) -> dict[int, OpenItem]:
-    """Row-lock the items in id order (the ledger's order, so appliers never deadlock)."""
-    if not ids:
-        return {}
-    items = uow.session.scalars(
-        select(OpenItem)
-        .where(OpenItem.company_id == company_id, OpenItem.id.in_(sorted(ids)))
-        .order_by(OpenItem.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    return {item.id: item for item in items}
+    """Row-lock the items in id order (the ledger's order, so appliers never deadlock), in
+    chunks that stay below the database's limit of bound parameters."""
+    ordered = sorted(ids)
+    found: dict[int, OpenItem] = {}
+    for start in range(0, len(ordered), LOCK_CHUNK):
+        items = uow.session.scalars(
+            select(OpenItem)
+            .where(
+                OpenItem.company_id == company_id,
+                OpenItem.id.in_(ordered[start : start + LOCK_CHUNK]),
+            )
+            .order_by(OpenItem.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        found.update((item.id, item) for item in items)
+    return found
+
+
+class InvoiceDates(Protocol):
+    """What an application needs of its invoice: an `OpenItem` or a lighter row of it."""
+
+    @property
+    def doc_date(self) -> date: ...
+
+    @property
+    def document_number(self) -> str: ...
 
 
 def _commands(
-    runs: Sequence[Run], plans: Sequence[Sequence[Settle]], items: dict[int, OpenItem]
+    runs: Sequence[Run], plans: Sequence[Sequence[Settle]], items: Mapping[int, InvoiceDates]
 ) -> list[ApplyCommand]:
     """One application per settlement, dated when both items exist and the cash counted."""
     commands = []
@@ -120,7 +140,7 @@ def execute_runs(
     actor: Actor,
     runs: Sequence[Run],
     plans: Sequence[Sequence[Settle]],
-    items: dict[int, OpenItem],
+    items: Mapping[int, InvoiceDates],
 ) -> list[AppliedPayment]:
     """Settle the planned runs through the ledger; report what each did and what is left."""
     commands = _commands(runs, plans, items)
