@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import insert, select, update
 
 from o2c.db.bulk import insert_ids, insert_rows
 from o2c.db.uow import UnitOfWork
@@ -23,6 +22,7 @@ from o2c.kernel.errors import (
     PeriodLocked,
     ValidationFailed,
 )
+from o2c.ledger.held_items import HeldItem, hold_items, store_items
 from o2c.ledger.model import (
     DEBIT_KINDS,
     DEFAULT_CHART,
@@ -32,7 +32,7 @@ from o2c.ledger.model import (
     LineDraft,
     check_balanced,
 )
-from o2c.ledger.posting import ComposedApplication, ItemState, compose_application
+from o2c.ledger.posting import ComposedApplication, compose_application
 from o2c.ledger.tables import (
     Account,
     Application,
@@ -321,10 +321,10 @@ def apply_items(uow: UnitOfWork, actor: Actor, commands: Sequence[ApplyCommand])
         company = get_company(uow, actor.company_id)
         _check_open_period(company, [c.applied_on for c in commands])
         ids = {i for c in commands for i in (c.debit_item_id, c.credit_item_id) if i is not None}
-        items = _hold_items(uow, actor.company_id, ids)
+        items = hold_items(uow, actor.company_id, ids)
         accounts = accounts_by_role(uow, actor.company_id)
         roles = {account_id: role for role, account_id in accounts.items()}
-        composed: list[tuple[ApplyCommand, ComposedApplication, _Held]] = []
+        composed: list[tuple[ApplyCommand, ComposedApplication, HeldItem]] = []
         for command in commands:
             debit = items[command.debit_item_id] if command.debit_item_id else None
             credit = items[command.credit_item_id] if command.credit_item_id else None
@@ -350,7 +350,7 @@ def apply_items(uow: UnitOfWork, actor: Actor, commands: Sequence[ApplyCommand])
             side = debit or credit
             assert side is not None
             composed.append((command, result, side))
-        _store_items(uow, [item for item in items.values() if item.changed])
+        store_items(uow, [item for item in items.values() if item.changed])
         entry_ids = post_entries(uow, actor, [result.entry for _, result, _ in composed])
         now = uow.clock.now()
         application_ids = insert_ids(
@@ -382,113 +382,10 @@ def apply_items(uow: UnitOfWork, actor: Actor, commands: Sequence[ApplyCommand])
         return application_ids
 
 
-@dataclass(slots=True)
-class _Held:
-    """A locked open item's columns as `apply_items` settles it, updated in place."""
-
-    id: int
-    kind: str
-    customer_id: int
-    account_id: int
-    currency: str
-    open_minor: int
-    open_base_minor: int
-    doc_date: date
-    document_number: str
-    closed_on: date | None
-    changed: bool = False
-
-    def state(self, roles: dict[int, AccountRole]) -> ItemState:
-        return ItemState(
-            id=self.id,
-            customer_id=self.customer_id,
-            role=roles[self.account_id],
-            currency=self.currency,
-            open_minor=self.open_minor,
-            open_base=self.open_base_minor,
-            doc_date=self.doc_date,
-            number=self.document_number,
-        )
-
-
-_HELD_COLUMNS = (
-    OpenItem.id,
-    OpenItem.kind,
-    OpenItem.customer_id,
-    OpenItem.account_id,
-    OpenItem.currency,
-    OpenItem.open_minor,
-    OpenItem.open_base_minor,
-    OpenItem.doc_date,
-    OpenItem.document_number,
-    OpenItem.closed_on,
-)
-_ITEMS = OpenItem.metadata.tables[OpenItem.__tablename__]
-_ITEM_UPDATE = (
-    update(_ITEMS)
-    .where(_ITEMS.c.id == bindparam("b_id"))
-    .values(
-        open_minor=bindparam("b_open"),
-        open_base_minor=bindparam("b_base"),
-        closed_on=bindparam("b_closed"),
-    )
-)
-LOCK_CHUNK = 5000
-
-
-def _hold_items(uow: UnitOfWork, company_id: int, ids: set[int]) -> dict[int, _Held]:
-    """Read and row-lock the items in id order (so concurrent appliers never deadlock),
-    in chunks that stay below the database's limit of bound parameters."""
-    ordered = sorted(ids)
-    found: dict[int, _Held] = {}
-    for start in range(0, len(ordered), LOCK_CHUNK):
-        rows = uow.session.execute(
-            select(*_HELD_COLUMNS)
-            .where(
-                OpenItem.company_id == company_id,
-                OpenItem.id.in_(ordered[start : start + LOCK_CHUNK]),
-            )
-            .order_by(OpenItem.id)
-            .with_for_update()
-        )
-        found.update((row[0], _Held(*row)) for row in rows)
-    missing = ids - found.keys()
-    if missing:
-        raise NotFound("open item", min(missing))
-    return found
-
-
-def _store_items(uow: UnitOfWork, items: Sequence[_Held]) -> None:
-    """Write the new open amounts by primary key in one executemany, and show them on any
-    ORM objects of those items the session already holds (without marking them dirty)."""
-    if not items:
-        return
-    uow.session.connection().execute(
-        _ITEM_UPDATE,
-        [
-            {
-                "b_id": i.id,
-                "b_open": i.open_minor,
-                "b_base": i.open_base_minor,
-                "b_closed": i.closed_on,
-            }
-            for i in items
-        ],
-    )
-    loaded = uow.session.identity_map
-    held = {key[1][0]: key for key in loaded.keys() if key[0] is OpenItem}  # noqa: SIM118
-    for item in items:
-        if item.id in held:
-            instance = loaded[held[item.id]]
-            set_committed_value(instance, "open_minor", item.open_minor)
-            set_committed_value(instance, "open_base_minor", item.open_base_minor)
-            set_committed_value(instance, "closed_on", item.closed_on)
-
-
 def _insert_settlements(
     uow: UnitOfWork,
     company_id: int,
-    composed: Sequence[tuple[ApplyCommand, ComposedApplication, _Held]],
+    composed: Sequence[tuple[ApplyCommand, ComposedApplication, HeldItem]],
     application_ids: Sequence[int],
 ) -> None:
     rows = [
