@@ -117,6 +117,7 @@ class InvoiceIndex:
         self._by_po: dict[str, _Slot] = {}
         self._by_customer: dict[int, list[int]] = {}
         self._sorted: set[int] = set()
+        self._forms: dict[int, NumberForms | None] = {}
         self._patterns: dict[tuple[int, str], set[str]] = {}
         for pattern in patterns:
             self._patterns.setdefault((pattern.customer_id, pattern.label), set()).add(pattern.form)
@@ -172,32 +173,44 @@ class InvoiceIndex:
         return items
 
     def forms(self, index: int) -> NumberForms | None:
-        return number_forms(self.invoices[index].number)
+        """The invoice's number forms, worked out once: many lines hit the same keys."""
+        cache = self._forms
+        if index in cache:
+            return cache[index]
+        forms = cache[index] = number_forms(self.invoices[index].number)
+        return forms
 
     def lookup(self, mention: Mention, text_compact: str) -> list[Hit]:
         """Invoices the mention names, graded; an invoice appears once, at its best grade."""
         best: dict[int, Quality] = {}
         if mention.certified or mention.groups > 1 or len(mention.digits) >= MIN_KEY_DIGITS:
-            for index in _get(self._by_key, zero_free(mention.digits.lstrip("0"))):
-                quality = self._grade(index, mention, text_compact)
+            digits = mention.digits.lstrip("0")
+            for index in _get(self._by_key, zero_free(digits)):
+                quality = self._grade(index, mention, digits, text_compact)
                 if quality is not None:
                     best[index] = quality
         if mention.groups == 1 and not mention.certified:
-            if len(mention.stripped) >= MIN_TAIL_DIGITS:
-                for index in _get(self._by_tail, mention.stripped):
-                    best.setdefault(index, self._learned(index, mention, Quality.TAIL))
-            if len(mention.stripped) >= MIN_PO_DIGITS:
-                for index in _get(self._by_po, mention.stripped):
-                    best.setdefault(index, self._learned(index, mention, Quality.PO))
+            stripped = mention.stripped
+            if len(stripped) >= MIN_TAIL_DIGITS:
+                for index in _get(self._by_tail, stripped):
+                    if index not in best:
+                        best[index] = self._learned(index, mention, Quality.TAIL)
+            if len(stripped) >= MIN_PO_DIGITS:
+                for index in _get(self._by_po, stripped):
+                    if index not in best:
+                        best[index] = self._learned(index, mention, Quality.PO)
         return [Hit(index, quality, mention) for index, quality in best.items()]
 
-    def _grade(self, index: int, mention: Mention, text_compact: str) -> Quality | None:
+    def _grade(
+        self, index: int, mention: Mention, digits: str, text_compact: str
+    ) -> Quality | None:
+        """`digits` are the mention's digits without leading zeros."""
         forms = self.forms(index)
         if forms is None:
             return None
         if mention.certified:
-            return Quality.CERTIFIED if mention.digits.lstrip("0") == forms.digits else None
-        if mention.digits.lstrip("0") == forms.digits:
+            return Quality.CERTIFIED if digits == forms.digits else None
+        if digits == forms.digits:
             exact = len(forms.compact) > len(forms.digits) and forms.compact in text_compact
             return Quality.EXACT if exact else Quality.DIGITS
         if mention.stripped == forms.stripped:

@@ -87,13 +87,19 @@ class LineReader:
     def family_items(self, customer_id: int) -> list[Item]:
         """Open items of the customer and its subsidiaries, oldest due date first."""
         members = self.payers.family(customer_id)
-        indices = [i for c in members for i in self.index.of_customer(c) if self.usable(i)]
+        invoices, open_minor = self.index.invoices, self.index.open_minor
+        currency = self.scene.line.currency
+        indices = [
+            i
+            for c in members
+            for i in self.index.of_customer(c)
+            if open_minor[i] > 0 and invoices[i].currency == currency
+        ]
         if len(members) > 1:
-            invoices = self.index.invoices
             indices.sort(
                 key=lambda i: (invoices[i].due_date, invoices[i].number, invoices[i].item_id)
             )
-        return [self.item(i) for i in indices]
+        return [Item(i, invoices[i], open_minor[i]) for i in indices]
 
     def names(self, items: Sequence[Item]) -> str:
         numbers = [i.invoice.number for i in items[:MAX_NAMED]]
@@ -128,7 +134,8 @@ class LineReader:
         ]
         mentions = extract_mentions(texts, structured)
         looked_up = [(m, self.index.lookup(m, self.scene.compact)) for m in mentions]
-        found = [(m, [h for h in hits if self.usable(h.index)]) for m, hits in looked_up]
+        usable = self.usable
+        found = [(m, [h for h in hits if usable(h.index)]) for m, hits in looked_up]
         self.settled_named = sorted(
             {
                 self.index.invoices[h.index].number

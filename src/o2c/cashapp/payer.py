@@ -71,6 +71,9 @@ class PayerIndex:
         self._by_code: dict[str, int] = {}
         self._folded: list[tuple[str, int]] = []
         self._min_score = fuzzy_min_score
+        # Name readings per payer name: pure, and the same payers recur all through a run.
+        self._named: dict[str, tuple[PayerMatch, ...]] = {}
+        self._fuzzy_seen: dict[str, tuple[PayerMatch, ...]] = {}
         for customer in customers:
             self._add_customer(customer)
         self._folded.sort()
@@ -114,15 +117,24 @@ class PayerIndex:
             found.setdefault(match.customer_id, match)
         name = line.counterparty_name.strip()
         if name:
-            by_name = self._by_names(name)
+            by_name = self._named.get(name)
+            if by_name is None:
+                by_name = self._named[name] = tuple(self._by_names(name))
             for match in by_name:
                 current = found.get(match.customer_id)
                 if current is None or current.weight < match.weight:
                     found[match.customer_id] = match
             if not found:
-                for match in self._fuzzy(name):
+                for match in self._fuzzy_cached(name):
                     found[match.customer_id] = match
         return sorted(found.values(), key=lambda m: (-m.weight, m.customer_id))
+
+    def _fuzzy_cached(self, name: str) -> tuple[PayerMatch, ...]:
+        """`_fuzzy` once per payer name: the same payers pay again and again in a run."""
+        matches = self._fuzzy_seen.get(name)
+        if matches is None:
+            matches = self._fuzzy_seen[name] = tuple(self._fuzzy(name))
+        return matches
 
     def _by_iban(self, account: str) -> list[PayerMatch]:
         key = account_key(account)

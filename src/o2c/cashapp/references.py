@@ -117,23 +117,24 @@ def _certified(payload: str, chunk: int) -> Mention | None:
 
 
 def _chunk_mentions(text: str, chunk: re.Match[str], index: int) -> list[Mention]:
-    groups = [(g.group(0), g.start(), g.end()) for g in _GROUP.finditer(chunk.group(0))]
-    label_match = _LABEL.search(text, 0, chunk.start())
-    label = label_match.group(1) if label_match else ""
     base = chunk.start()
+    found = list(_GROUP.finditer(chunk.group(0)))
+    raw = [g.group(0) for g in found]
+    bare = [g.lstrip("0") or "0" for g in raw]
+    starts = [base + g.start() for g in found]
+    ends = [base + g.end() for g in found]
+    label_match = _LABEL.search(text, 0, base)
+    label = label_match.group(1) if label_match else ""
+    count = len(raw)
     mentions = []
-    for first in range(len(groups)):
-        for last in range(first, min(first + MAX_GROUPS, len(groups))):
-            run = groups[first : last + 1]
-            digits = "".join([g for g, _, _ in run])
-            stripped = "".join([g.lstrip("0") or "0" for g, _, _ in run])
-            written = text[base + run[0][1] : base + run[-1][2]]
+    for first in range(count):
+        for last in range(first, min(first + MAX_GROUPS, count)):
             mentions.append(
                 Mention(
-                    written,
-                    digits,
-                    stripped,
-                    len(run),
+                    text[starts[first] : ends[last]],
+                    "".join(raw[first : last + 1]),
+                    "".join(bare[first : last + 1]),
+                    last - first + 1,
                     label if first == 0 else "",
                     index,
                     first,

@@ -79,19 +79,21 @@ def show(minor: int, currency: str) -> str:
 
 def _distinct(hypotheses: Iterable[Hypothesis]) -> list[Hypothesis]:
     """One hypothesis per reading, the best-supported version of each, best first."""
-    best: dict[tuple[object, ...], Hypothesis] = {}
+    best: dict[tuple[object, ...], tuple[float, Hypothesis]] = {}
     for hypothesis in hypotheses:
-        current = best.get(hypothesis.key)
-        if current is None or hypothesis.logit > current.logit:
-            best[hypothesis.key] = hypothesis
-    return sorted(
+        key, logit = hypothesis.key, hypothesis.logit
+        current = best.get(key)
+        if current is None or logit > current[0]:
+            best[key] = (logit, hypothesis)
+    ranked = sorted(
         best.values(),
-        key=lambda h: (
-            -h.logit,
-            h.customer_id,
-            [(a.item_id, a.amount_minor) for a in h.allocations],
+        key=lambda lh: (
+            -lh[0],
+            lh[1].customer_id,
+            [(a.item_id, a.amount_minor) for a in lh[1].allocations],
         ),
     )
+    return [h for _, h in ranked]
 
 
 def confidences(hypotheses: Sequence[Hypothesis]) -> list[float]:

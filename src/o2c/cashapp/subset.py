@@ -47,19 +47,22 @@ def _exact(usable: Usable, target: int, max_items: int, out: _Collector) -> None
     for position, amount in usable:
         by_amount.setdefault(amount, []).append(position)
     n = len(usable)
+    find = by_amount.get
     for p, a in usable:
-        for q in by_amount.get(target - a, ()):
+        for q in find(target - a, ()):
             if q > p and out.add((p, q)):
                 return
     if out.found or max_items < 3:
         return
     for i in range(n):
         p, a = usable[i]
-        for j in range(i + 1, n):
-            q, b = usable[j]
-            for r in by_amount.get(target - a - b, ()):
-                if r > q and out.add((p, q, r)):
-                    return
+        rest = target - a
+        for q, b in usable[i + 1 :]:
+            thirds = find(rest - b)
+            if thirds is not None:
+                for r in thirds:
+                    if r > q and out.add((p, q, r)):
+                        return
     if out.found or max_items < 4:
         return
     pairs: dict[int, list[tuple[int, int]]] = {}
