@@ -41,6 +41,7 @@ from o2c.catalog import service as catalog
 from o2c.catalog.model import PaymentTerm
 from o2c.catalog.terms import discount_terms
 from o2c.db.idempotency import previous_result, remember_result
+from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import InvalidTransition, NotFound
 from o2c.ledger.model import ItemKind
@@ -489,12 +490,9 @@ def _billed(
 def _load(
     uow: UnitOfWork, actor: Actor, invoice_id: int, lock: bool = False, refresh: bool = False
 ) -> Invoice:
-    invoice = uow.session.get(
-        Invoice, invoice_id, with_for_update=lock or None, populate_existing=refresh or lock
+    return owned(
+        uow.session, Invoice, actor.company_id, invoice_id, "invoice", lock=lock, refresh=refresh
     )
-    if invoice is None or invoice.company_id != actor.company_id:
-        raise NotFound("invoice", invoice_id)
-    return invoice
 
 
 def invoice_items(

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from o2c.catalog.model import PaymentTerm, TermBasis, plain
 from o2c.catalog.tables import PaymentTerm as PaymentTermRow
 from o2c.catalog.terms import TermCodeError, parse_term_code, term_problems
+from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import FieldError, NotFound, ValidationFailed
 from o2c.security.model import Actor, Permission
@@ -124,9 +125,7 @@ def _term_data(term: PaymentTerm) -> dict[str, object]:
 
 def get_payment_term(uow: UnitOfWork, company_id: int, term_id: int) -> PaymentTerm:
     with uow:
-        row = uow.session.get(PaymentTermRow, term_id)
-        if row is None or row.company_id != company_id:
-            raise NotFound("payment term", term_id)
+        row = owned(uow.session, PaymentTermRow, company_id, term_id, "payment term")
         return _term(row)
 
 

@@ -46,6 +46,7 @@ from o2c.catalog.tables import PriceList as PriceListRow
 from o2c.catalog.tables import PriceListItem as PriceListItemRow
 from o2c.catalog.tables import Product as ProductRow
 from o2c.catalog.tables import TaxRate as TaxRateRow
+from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import FieldError, NotFound, ValidationFailed
 from o2c.kernel.money import Money
@@ -249,10 +250,7 @@ def _product_id(uow: UnitOfWork, company_id: int, sku: str) -> int | None:
 
 
 def _product_row(uow: UnitOfWork, company_id: int, product_id: int) -> ProductRow:
-    row = uow.session.get(ProductRow, product_id)
-    if row is None or row.company_id != company_id:
-        raise NotFound("product", product_id)
-    return row
+    return owned(uow.session, ProductRow, company_id, product_id, "product")
 
 
 def _product_data(product: Product) -> dict[str, object]:
@@ -385,10 +383,7 @@ def price_for(
 
 
 def _price_list_row(uow: UnitOfWork, company_id: int, price_list_id: int) -> PriceListRow:
-    row = uow.session.get(PriceListRow, price_list_id)
-    if row is None or row.company_id != company_id:
-        raise NotFound("price list", price_list_id)
-    return row
+    return owned(uow.session, PriceListRow, company_id, price_list_id, "price list")
 
 
 def _items(

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from o2c.catalog.service import get_products
 from o2c.db.idempotency import previous_result, remember_result
+from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.inventory.model import (
     MoveKind,
@@ -499,10 +500,7 @@ def _product_errors(
 
 
 def _warehouse(uow: UnitOfWork, company_id: int, warehouse_id: int) -> Warehouse:
-    warehouse = uow.session.get(Warehouse, warehouse_id)
-    if warehouse is None or warehouse.company_id != company_id:
-        raise NotFound("warehouse", warehouse_id)
-    return warehouse
+    return owned(uow.session, Warehouse, company_id, warehouse_id, "warehouse")
 
 
 def _negative_allowed(
@@ -572,10 +570,7 @@ def _select_levels(
 
 
 def _move(uow: UnitOfWork, company_id: int, move_id: int) -> StockMove:
-    move = uow.session.get(StockMove, move_id)
-    if move is None or move.company_id != company_id:
-        raise NotFound("stock move", move_id)
-    return move
+    return owned(uow.session, StockMove, company_id, move_id, "stock move")
 
 
 def _earlier(

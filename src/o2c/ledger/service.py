@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import insert, select, update
 
 from o2c.db.bulk import insert_ids, insert_rows
+from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import (
     FieldError,
@@ -408,9 +409,7 @@ def write_off(
 ) -> int:
     """Write off `amount` of one open item: a receivable to bad debts, a credit to income."""
     with uow:
-        item = uow.session.get(OpenItem, item_id)
-        if item is None or item.company_id != actor.company_id:
-            raise NotFound("open item", item_id)
+        item = owned(uow.session, OpenItem, actor.company_id, item_id, "open item")
         is_debit = item.kind in DEBIT_KIND_VALUES
         command = ApplyCommand(
             debit_item_id=item_id if is_debit else None,
@@ -577,7 +576,4 @@ def reopen_period(uow: UnitOfWork, actor: Actor, through: date | None) -> None:
 
 
 def get_item(uow: UnitOfWork, actor: Actor, item_id: int) -> OpenItem:
-    item = uow.session.get(OpenItem, item_id)
-    if item is None or item.company_id != actor.company_id:
-        raise NotFound("open item", item_id)
-    return item
+    return owned(uow.session, OpenItem, actor.company_id, item_id, "open item")

@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from o2c.db.idempotency import previous_result, remember_result
+from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.inventory.model import show
 from o2c.inventory.service import StockQuantity, release_many, reserve_many
@@ -549,10 +550,7 @@ def _progress(uow: UnitOfWork, actor: Actor, order: SalesOrder) -> None:
 
 
 def _order(uow: UnitOfWork, company_id: int, order_id: int) -> SalesOrder:
-    order = uow.session.get(SalesOrder, order_id)
-    if order is None or order.company_id != company_id:
-        raise NotFound("sales order", order_id)
-    return order
+    return owned(uow.session, SalesOrder, company_id, order_id, "sales order")
 
 
 def _lock_order(uow: UnitOfWork, company_id: int, order_id: int) -> SalesOrder:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Row, Select, func, literal, or_, select
 
+from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import FieldError, NotFound, ValidationFailed
 from o2c.kernel.money import Money
@@ -85,10 +86,7 @@ def _load(uow: UnitOfWork, company_id: int, customer_id: int) -> Customer:
 
 
 def customer_row(uow: UnitOfWork, company_id: int, customer_id: int) -> CustomerRow:
-    row = uow.session.get(CustomerRow, customer_id)
-    if row is None or row.company_id != company_id:
-        raise NotFound("customer", customer_id)
-    return row
+    return owned(uow.session, CustomerRow, company_id, customer_id, "customer")
 
 
 def create_customer(uow: UnitOfWork, actor: Actor, cmd: CustomerCreate) -> Customer:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from o2c.db.idempotency import previous_result, remember_result
+from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.config import Settings
 from o2c.kernel.errors import NotFound, ValidationFailed
@@ -279,17 +280,11 @@ def refund(
 
 
 def _load(uow: UnitOfWork, actor: Actor, payment_id: int) -> Payment:
-    payment = uow.session.get(Payment, payment_id, populate_existing=True)
-    if payment is None or payment.company_id != actor.company_id:
-        raise NotFound("payment", payment_id)
-    return payment
+    return owned(uow.session, Payment, actor.company_id, payment_id, "payment", refresh=True)
 
 
 def _load_refund(uow: UnitOfWork, actor: Actor, refund_id: int) -> Refund:
-    record = uow.session.get(Refund, refund_id)
-    if record is None or record.company_id != actor.company_id:
-        raise NotFound("refund", refund_id)
-    return record
+    return owned(uow.session, Refund, actor.company_id, refund_id, "refund")
 
 
 def get_payment(uow: UnitOfWork, actor: Actor, payment_id: int) -> Payment:

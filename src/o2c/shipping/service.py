@@ -20,6 +20,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from o2c.db.idempotency import previous_result, remember_result
+from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.inventory.model import quantity_problem, show
 from o2c.inventory.service import ShipLine, ship_stock
@@ -391,10 +392,7 @@ def record_shipment_invoiced(uow: UnitOfWork, actor: Actor, shipment_id: int) ->
 
 
 def _shipment(uow: UnitOfWork, company_id: int, shipment_id: int) -> Shipment:
-    shipment = uow.session.get(Shipment, shipment_id)
-    if shipment is None or shipment.company_id != company_id:
-        raise NotFound("shipment", shipment_id)
-    return shipment
+    return owned(uow.session, Shipment, company_id, shipment_id, "shipment")
 
 
 def _lock_shipment(uow: UnitOfWork, company_id: int, shipment_id: int) -> Shipment:
