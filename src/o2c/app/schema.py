@@ -39,7 +39,7 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest schema (what `o2c init` and the server start run)."""
-    command.upgrade(alembic_config(engine), "head")
+    command.upgrade(alembic_config(engine), "heads")
 
 
 def create_schema(engine: Engine) -> None:

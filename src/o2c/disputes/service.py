@@ -6,9 +6,9 @@ only resolving the deduction (credit note, write-off or payment) changes the led
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from o2c.db.bulk import insert_ids
 from o2c.db.uow import UnitOfWork
@@ -97,3 +97,25 @@ def deductions_of_items(uow: UnitOfWork, actor: Actor, item_ids: Sequence[int]) 
                 .order_by(Deduction.id)
             )
         )
+
+
+def disputed_minor_by_item(
+    uow: UnitOfWork, company_id: int, item_ids: Collection[int] | None = None
+) -> dict[int, int]:
+    """Open item id → minor units under open dispute or deduction: what collections must not chase.
+
+    Collections pauses on exactly this amount, so a disputed part of an invoice is never dunned
+    while the undisputed rest still is.
+    """
+    query = (
+        select(Deduction.item_id, func.sum(Deduction.amount_minor))
+        .where(
+            Deduction.company_id == company_id,
+            Deduction.status == DeductionStatus.OPEN.value,
+        )
+        .group_by(Deduction.item_id)
+    )
+    if item_ids is not None:
+        query = query.where(Deduction.item_id.in_(list(item_ids)))
+    with uow:
+        return {item_id: int(total) for item_id, total in uow.session.execute(query)}

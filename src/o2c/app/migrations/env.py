@@ -28,5 +28,6 @@ with engine.begin() as connection:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_item,
+        include_object=config.attributes.get("include_object"),
     )
     context.run_migrations()
