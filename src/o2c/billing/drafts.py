@@ -453,3 +453,51 @@ def prepare_from_billable(
             "shipment_id": shipment_id,
         },
     )
+
+
+CHARGEBACK_TAX_CATEGORY = "outside_scope"
+
+
+def prepare_chargeback(
+    uow: UnitOfWork, actor: Actor, customer: Customer, currency: str, amount_minor: int, text: str
+) -> Draft:
+    """A one-line invoice re-billing an amount a customer deducted without right.
+
+    No tax: the deducted amount is part of an invoice that already charged it, so the line is
+    outside the scope of tax, and its amount is the gross amount still owed.
+    """
+    errors: list[FieldError] = []
+    if amount_minor <= 0:
+        errors.append(FieldError("amount", "must be positive"))
+    if not text.strip():
+        errors.append(FieldError("description", "must not be empty"))
+    issue = uow.clock.today()
+    term = _term(uow, actor, None, customer, errors)
+    rate = _rate(uow, actor, currency, issue, errors)
+    line = DraftLine(
+        text[:300],
+        None,
+        PricedLine(
+            Decimal(1),
+            amount_minor,
+            Decimal(0),
+            CHARGEBACK_TAX_CATEGORY,
+            Decimal(0),
+            "not a supply: recovery of an amount deducted from an invoice",
+        ),
+    )
+    totals = None if errors else _totals([line.priced], 0, 0, errors)
+    if errors or totals is None:
+        raise ValidationFailed(errors)
+    return Draft(
+        kind=InvoiceKind.INVOICE,
+        customer_id=customer.id,
+        currency=currency,
+        rate=rate,
+        issue_date=issue,
+        due_date=due_date(issue, term) if term else issue,
+        term_id=term.id if term else None,
+        lines=[line],
+        totals=totals,
+        extra={"notes": text},
+    )

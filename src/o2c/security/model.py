@@ -21,6 +21,12 @@ class Permission(StrEnum):
     LEDGER_READ = "ledger.read"
     IMPORT_DATA = "import.data"
     COMPANY_ADMIN = "company.admin"
+    DISPUTE_MANAGE = "dispute.manage"
+    WRITE_OFF_APPROVE = "write_off.approve"
+    COLLECTIONS_RUN = "collections.run"
+    COLLECTIONS_WORK = "collections.work"
+    STRATEGY_MANAGE = "collections.strategy"
+    CREDIT_HOLD = "credit.hold"
 
 
 class Role(StrEnum):
@@ -46,13 +52,32 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.PAYMENT_APPLY,
             P.LEDGER_READ,
             P.IMPORT_DATA,
+            P.DISPUTE_MANAGE,
         }
     ),
     Role.CASH_APPLIER: frozenset({P.PAYMENT_POST, P.PAYMENT_APPLY, P.LEDGER_READ}),
-    Role.COLLECTOR: frozenset({P.LEDGER_READ}),
-    Role.CREDIT_MANAGER: frozenset({P.LEDGER_READ, P.ORDER_WRITE}),
+    Role.COLLECTOR: frozenset({P.LEDGER_READ, P.COLLECTIONS_WORK, P.DISPUTE_MANAGE}),
+    Role.CREDIT_MANAGER: frozenset(
+        {
+            P.LEDGER_READ,
+            P.ORDER_WRITE,
+            P.COLLECTIONS_RUN,
+            P.COLLECTIONS_WORK,
+            P.STRATEGY_MANAGE,
+            P.CREDIT_HOLD,
+        }
+    ),
     Role.CONTROLLER: frozenset(
-        {P.LEDGER_READ, P.PERIOD_CLOSE, P.WRITE_OFF, P.REFUND_ISSUE, P.IMPORT_DATA, P.PAYMENT_APPLY}
+        {
+            P.LEDGER_READ,
+            P.PERIOD_CLOSE,
+            P.WRITE_OFF,
+            P.REFUND_ISSUE,
+            P.IMPORT_DATA,
+            P.PAYMENT_APPLY,
+            P.DISPUTE_MANAGE,
+            P.WRITE_OFF_APPROVE,
+        }
     ),
     Role.AUDITOR: frozenset({P.LEDGER_READ}),
 }
