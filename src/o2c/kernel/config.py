@@ -15,3 +15,11 @@ class Settings(BaseSettings):
     payment_tolerance_minor: int = 100
     # When set, every API request must carry it in the X-API-Key header.
     api_key: str | None = None
+    # Outgoing mail (notify): no host means mail stays queued until one is configured.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_tls: str = "none"  # none | starttls | ssl
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_sender: str = "ar@localhost"
+    smtp_timeout: float = 30.0

@@ -1,0 +1,1 @@
+"""Outgoing mail: a transactional outbox of mails, SMTP delivery, and Jinja2 mail templates."""

@@ -1,0 +1,1 @@
+"""Tests of outgoing mail: outbox, SMTP delivery, templates, printed documents."""
