@@ -1,12 +1,8 @@
 """ANSI X12 820 (Payment Order / Remittance Advice), 4010 and later, into `Remittance`s.
 
-Delimiters come from the ISA segment itself (element separator at position 3, component
-separator and segment terminator right after ISA16), so `~`, `\\`, `|` and newline-terminated
-files all read. Leniency, decided on purpose: a byte-order mark, indentation, CR/LF after the
-terminator and spaces around elements are ignored (trading partners pretty-print files), and
-control numbers are compared as numbers when both are digits, so SE02 `0000000001 ` matches
-ST02 `000000001`. Counts (SE01, GE01, IEA01) and control numbers must agree; a transaction
-set other than 820 is refused. `FileError.line` is the segment's position in the file.
+Segments, delimiters and the envelope checks (counts, control numbers) are `formats.x12`'s;
+this module reads what is inside each 820 set. A transaction set other than 820 is refused.
+`FileError.line` is the segment's position in the file.
 """
 
 from __future__ import annotations
@@ -19,18 +15,9 @@ from decimal import Decimal
 from o2c.formats.encoding import decode_text
 from o2c.formats.problems import Problems
 from o2c.formats.remittance import Adjustment, Remittance, RemittanceItem
+from o2c.formats.x12 import Envelope, EnvelopeReader, Segment, read_segments
 
 _AMOUNT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
-
-
-@dataclass
-class _Segment:
-    number: int
-    tag: str
-    elements: list[str]
-
-    def get(self, index: int) -> str:
-        return self.elements[index] if index < len(self.elements) else ""
 
 
 @dataclass
@@ -57,26 +44,7 @@ class _Item:
         )
 
 
-def _segments(text: str, problems: Problems) -> list[_Segment]:
-    text = text.lstrip()
-    if not text.startswith("ISA") or len(text) < 106:
-        problems.refuse(1, "ISA", "an X12 interchange starts with a complete ISA segment")
-    separator = text[3]
-    positions = [i for i, ch in enumerate(text[:200]) if ch == separator]
-    if len(positions) < 16:
-        problems.refuse(1, "ISA", "ISA segment has fewer than 16 elements")
-    terminator = text[positions[15] + 2]
-    pieces = text.splitlines() if terminator.isspace() else text.split(terminator)
-    segments: list[_Segment] = []
-    for raw in pieces:
-        cleaned = raw.strip()
-        if cleaned:
-            parts = [p.strip() for p in cleaned.split(separator)]
-            segments.append(_Segment(len(segments) + 1, parts[0].upper(), parts[1:]))
-    return segments
-
-
-def _amount(segment: _Segment, index: int, problems: Problems, required: bool) -> Decimal | None:
+def _amount(segment: Segment, index: int, problems: Problems, required: bool) -> Decimal | None:
     raw = segment.get(index)
     if not raw:
         if required:
@@ -88,7 +56,7 @@ def _amount(segment: _Segment, index: int, problems: Problems, required: bool) -
     return Decimal(raw)
 
 
-def _date(segment: _Segment, index: int, problems: Problems) -> date | None:
+def _date(segment: Segment, index: int, problems: Problems) -> date | None:
     raw = segment.get(index)
     if not raw:
         return None
@@ -103,18 +71,13 @@ def _date(segment: _Segment, index: int, problems: Problems) -> date | None:
         return None
 
 
-def same_control(a: str, b: str) -> bool:
-    """Control numbers agree as numbers when both are digits, else as trimmed text."""
-    a, b = a.strip(), b.strip()
-    return int(a) == int(b) if a.isdigit() and b.isdigit() else a == b
-
-
 class _Transaction:
     """Collects one ST..SE transaction set into a `Remittance`."""
 
-    def __init__(self, start: _Segment, problems: Problems) -> None:
+    def __init__(self, start: Segment, problems: Problems, result: list[Remittance]) -> None:
         self.start = start
         self.problems = problems
+        self.result = result
         self.amount: Decimal | None = None
         self.payment_date: date | None = None
         self.trace = ""
@@ -124,28 +87,28 @@ class _Transaction:
         self.current: _Item | None = None
         self.entity_has_rmr = False
 
-    def add(self, segment: _Segment) -> None:
+    def add(self, segment: Segment) -> None:
         handler = getattr(self, f"_{segment.tag.lower()}", None)
         if handler is not None:
             handler(segment)
 
-    def _bpr(self, segment: _Segment) -> None:
+    def _bpr(self, segment: Segment) -> None:
         self.amount = _amount(segment, 1, self.problems, required=True)
         self.payment_date = _date(segment, 15, self.problems)
 
-    def _trn(self, segment: _Segment) -> None:
+    def _trn(self, segment: Segment) -> None:
         self.trace = segment.get(1)
 
-    def _cur(self, segment: _Segment) -> None:
+    def _cur(self, segment: Segment) -> None:
         self.currency = segment.get(1) or None
 
-    def _n1(self, segment: _Segment) -> None:
+    def _n1(self, segment: Segment) -> None:
         self.parties.setdefault(segment.get(0), segment.get(1))
 
-    def _ent(self, segment: _Segment) -> None:
+    def _ent(self, segment: Segment) -> None:
         self.current, self.entity_has_rmr = None, False
 
-    def _rmr(self, segment: _Segment) -> None:
+    def _rmr(self, segment: Segment) -> None:
         paid = _amount(segment, 3, self.problems, required=True)
         self.current = _Item(
             ref_type=segment.get(0),
@@ -157,7 +120,7 @@ class _Transaction:
         self.items.append(self.current)
         self.entity_has_rmr = True
 
-    def _adx(self, segment: _Segment) -> None:
+    def _adx(self, segment: Segment) -> None:
         amount = _amount(segment, 0, self.problems, required=True)
         adjustment = Adjustment(amount, segment.get(1), segment.get(3))
         if self.current is not None and self.entity_has_rmr:
@@ -167,18 +130,21 @@ class _Transaction:
         self.current.adjustments.append(adjustment)
         self.items.append(self.current)
 
-    def _ref(self, segment: _Segment) -> None:
+    def _ref(self, segment: Segment) -> None:
         if self.current is not None:
             value = " ".join(v for v in (segment.get(1), segment.get(2)) if v)
             self.current.references.append((segment.get(0), value))
 
-    def _dtm(self, segment: _Segment) -> None:
+    def _dtm(self, segment: Segment) -> None:
         if self.payment_date is None and segment.get(0) in {"097", "007", "009"}:
             self.payment_date = _date(segment, 1, self.problems)
 
+    def finish(self) -> None:
+        remittance = self.remittance()
+        if remittance is not None:
+            self.result.append(remittance)
+
     def remittance(self) -> Remittance | None:
-        if self.start.get(0) != "820":
-            return None
         if self.amount is None:
             if not any(p.field.startswith("BPR") for p in self.problems.items):
                 self.problems.add(self.start.number, "BPR", "transaction set without a BPR payment")
@@ -196,105 +162,15 @@ class _Transaction:
         )
 
 
-class _Envelope:
-    """Checks ISA/GS/ST nesting, counts and control numbers while feeding 820 sets."""
-
-    def __init__(self, problems: Problems) -> None:
-        self.problems = problems
-        self.isa: _Segment | None = None
-        self.gs: _Segment | None = None
-        self.groups = 0
-        self.sets_in_group = 0
-        self.tx: _Transaction | None = None
-        self.tx_segments = 0
-        self.result: list[Remittance] = []
-
-    def feed(self, segment: _Segment) -> None:
-        if self.tx is not None:
-            self.tx_segments += 1
-        tag = segment.tag
-        if tag == "ISA":
-            self.isa = segment
-        elif tag == "GS":
-            self.gs, self.sets_in_group = segment, 0
-            self.groups += 1
-        elif tag == "ST":
-            self._start(segment)
-        elif tag == "SE":
-            self._end(segment)
-        elif tag == "GE":
-            self._close(segment, self.gs, 5, self.sets_in_group, "GE")
-            self.gs = None
-        elif tag == "IEA":
-            self._close(segment, self.isa, 12, self.groups, "IEA")
-            self.isa = None
-        elif self.tx is not None:
-            self.tx.add(segment)
-        else:
-            self.problems.add(segment.number, tag, "segment outside a transaction set")
-
-    def _start(self, segment: _Segment) -> None:
-        if self.gs is None or self.tx is not None:
-            self.problems.add(segment.number, "ST", "ST outside a functional group or inside a set")
-        if segment.get(0) != "820":
-            self.problems.add(
-                segment.number,
-                "ST01",
-                f"transaction set {segment.get(0)!r} is not an 820 remittance advice",
-            )
-        self.sets_in_group += 1
-        self.tx, self.tx_segments = _Transaction(segment, self.problems), 1
-
-    def _end(self, segment: _Segment) -> None:
-        if self.tx is None:
-            self.problems.add(segment.number, "SE", "SE without ST")
-            return
-        if segment.get(0) != str(self.tx_segments):
-            self.problems.add(
-                segment.number,
-                "SE01",
-                f"says {segment.get(0)!r} segments, the set has {self.tx_segments}",
-            )
-        if not same_control(segment.get(1), self.tx.start.get(1)):
-            self.problems.add(
-                segment.number,
-                "SE02",
-                f"{segment.get(1)!r} differs from ST02 {self.tx.start.get(1)!r}",
-            )
-        remittance = self.tx.remittance()
-        if remittance is not None:
-            self.result.append(remittance)
-        self.tx = None
-
-    def _close(
-        self, segment: _Segment, opener: _Segment | None, index: int, count: int, tag: str
-    ) -> None:
-        if opener is None:
-            self.problems.add(segment.number, tag, f"{tag} without its opening segment")
-            return
-        if segment.get(0) != str(count):
-            self.problems.add(
-                segment.number, f"{tag}01", f"says {segment.get(0)!r}, counted {count}"
-            )
-        if not same_control(segment.get(1), opener.get(index)):
-            self.problems.add(
-                segment.number,
-                f"{tag}02",
-                f"{segment.get(1)!r} differs from {opener.tag} control {opener.get(index)!r}",
-            )
-
-
 def parse_x12_820(data: bytes, path: str = "") -> list[Remittance]:
     """Parse an X12 interchange of 820 transaction sets into one `Remittance` per set."""
     problems = Problems(path)
-    segments = _segments(decode_text(data), problems)
-    envelope = _Envelope(problems)
-    for segment in segments:
-        envelope.feed(segment)
-    last = segments[-1].number if segments else 1
-    if envelope.tx is not None:
-        problems.add(last, "SE", "transaction set not closed by SE")
-    if envelope.gs is not None or envelope.isa is not None:
-        problems.add(last, "IEA", "interchange not closed (GE/IEA missing)")
+    _, segments = read_segments(decode_text(data), problems)
+    result: list[Remittance] = []
+
+    def start(envelope: Envelope, st: Segment) -> _Transaction:
+        return _Transaction(st, problems, result)
+
+    EnvelopeReader(problems, {"820"}, "an 820 remittance advice", start).read(segments)
     problems.raise_if_any()
-    return envelope.result
+    return result

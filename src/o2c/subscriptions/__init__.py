@@ -1,0 +1,1 @@
+"""Subscriptions and recurring billing: plans, periods, proration, the billing run."""
