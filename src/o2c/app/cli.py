@@ -13,18 +13,19 @@ from datetime import date
 from typing import Annotated, Any
 
 import typer
-import uvicorn
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
-from o2c.app.api import create_app
 from o2c.app.commands import COMMANDS
 from o2c.app.context import AppContext
 from o2c.app.demo.cli import demo as demo_command
 from o2c.app.imports import app as import_commands
 from o2c.app.installation import install_company
+from o2c.app.jobs_cli import worker_command
+from o2c.app.logs import configure_logging
 from o2c.app.schema import create_schema
+from o2c.app.serving import run_server
 from o2c.app.terminal import (
     aging_csv,
     aging_json,
@@ -33,6 +34,7 @@ from o2c.app.terminal import (
     statement_view,
     trial_balance_table,
 )
+from o2c.collections.service import install_default_strategies
 from o2c.kernel.config import Settings
 from o2c.kernel.errors import InvalidFile, O2CError
 from o2c.ledger.aging import DEFAULT_BUCKETS, parse_buckets
@@ -77,6 +79,7 @@ app.add_typer(import_commands, name="import")
 for name, sub_app in COMMANDS:
     app.add_typer(sub_app, name=name)
 app.command("demo")(demo_command)
+app.command("worker")(worker_command)
 
 
 class OutputFormat(enum.StrEnum):
@@ -127,6 +130,7 @@ def init(
     context = _context(ctx)
     create_schema(context.engine)
     installed = install_company(context.uow(), company_code, name, currency.upper())
+    install_default_strategies(context.uow())
     what = "created" if installed.created else "already set up"
     typer.echo(f"database ready: {context.engine.url.render_as_string(hide_password=True)}")
     typer.echo(f"company {installed.company_code} ({installed.base_currency}) {what}")
@@ -135,18 +139,24 @@ def init(
 @app.command()
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    host: Annotated[str, typer.Option(help="Interface to bind", envvar="O2C_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port", envvar="O2C_PORT")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="API processes (PostgreSQL)")] = 1,
+    jobs: Annotated[
+        bool | None,
+        typer.Option("--jobs/--no-jobs", help="Run the jobs in this process (default: SQLite)"),
+    ] = None,
 ) -> None:
     """Run the HTTP API (after bringing the schema up to date)."""
     context = _context(ctx)
+    configure_logging(context.settings.log_format, context.settings.log_level)
     create_schema(context.engine)
-    api = create_app(context.settings, context.engine, context.clock)
     base = f"http://{host}:{port}"
     typer.echo(f"API docs: {base}/docs")
     typer.echo(f"OpenAPI:  {base}/openapi.json")
     typer.echo(f"Health:   {base}/health")
-    uvicorn.run(api, host=host, port=port)
+    typer.echo(f"Metrics:  {base}/metrics")
+    run_server(context, host, port, workers, jobs)
 
 
 @app.command("aging")

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from o2c.analytics.api import router as analytics_router
 from o2c.billing.api import router as billing_router
 from o2c.cashapp.api import router as cashapp_router
 from o2c.catalog.api import router as catalog_router
+from o2c.collections.api import router as collections_router
+from o2c.credit.api import router as credit_router
+from o2c.disputes.api import router as disputes_router
+from o2c.integration.api import router as edi_router
 from o2c.inventory.api import router as inventory_router
+from o2c.jobs.api import router as jobs_router
 from o2c.ledger.api import router as ledger_router
 from o2c.orders.api import router as orders_router
 from o2c.parties.api import router as parties_router
 from o2c.payments.api import router as payments_router
+from o2c.payments.plans_api import router as payment_plans_router
 from o2c.shipping.api import router as shipping_router
+from o2c.subscriptions.api import router as subscriptions_router
 
 ROUTERS: list[APIRouter] = [
     ledger_router,
@@ -23,5 +31,13 @@ ROUTERS: list[APIRouter] = [
     shipping_router,
     billing_router,
     payments_router,
+    disputes_router,
     cashapp_router,
+    analytics_router,
+    collections_router,
+    credit_router,
+    jobs_router,
+    edi_router,
+    subscriptions_router,
+    payment_plans_router,
 ]

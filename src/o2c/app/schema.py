@@ -8,19 +8,26 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, MetaData
 
+import o2c.analytics.tables
 import o2c.billing.tables
 import o2c.cashapp.tables
 import o2c.catalog.tables
+import o2c.collections.tables
+import o2c.credit.tables
 import o2c.db.idempotency
 import o2c.db.outbox
 import o2c.disputes.tables
+import o2c.integration.tables
 import o2c.inventory.tables
+import o2c.jobs.tables
 import o2c.ledger.tables
+import o2c.notify.tables
 import o2c.orders.tables
 import o2c.parties.tables
 import o2c.payments.tables
 import o2c.security.tables
-import o2c.shipping.tables  # noqa: F401
+import o2c.shipping.tables
+import o2c.subscriptions.tables  # noqa: F401
 from o2c.db.base import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from o2c.credit.service import require_no_hold
 from o2c.db.idempotency import previous_result, remember_result
 from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
@@ -235,6 +236,7 @@ def confirm_order(uow: UnitOfWork, actor: Actor, order_id: int) -> SalesOrder:
     with uow:
         order = _lock_order(uow, actor.company_id, order_id)
         transition(OrderStatus(order.status), OrderStatus.CONFIRMED)
+        require_no_hold(uow, actor.company_id, order.customer_id)
         stocked = [line for line in order.lines if line.stocked]
         if stocked and order.warehouse_id is None:
             raise ValidationFailed(

@@ -85,3 +85,21 @@ payment_term_ref = table("payment_term", column("id"), column("company_id"), col
 price_list_ref = table(
     "price_list", column("id"), column("company_id"), column("code"), column("currency")
 )
+
+
+class CustomerEvent(Base):
+    """One entry of a customer's timeline that no other table holds (a mail, a call, a note,
+    a collection action): any domain may write them; the timeline reads them beside the
+    documents the owning tables keep. `ref` names the source row, e.g. `collection_action:12`."""
+
+    __tablename__ = "customer_event"
+    __table_args__ = (Index("ix_customer_event_customer", "company_id", "customer_id", "at"),)
+
+    id: Mapped[Id]
+    company_id: Mapped[int] = company_fk()
+    customer_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("customer.id"))
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(30))
+    summary: Mapped[str] = mapped_column(String(500))
+    ref: Mapped[str | None] = mapped_column(String(60))
+    actor: Mapped[str] = mapped_column(String(120))

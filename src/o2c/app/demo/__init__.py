@@ -23,8 +23,10 @@ from o2c.app.demo.behaviour import Profile
 from o2c.app.demo.catalog import install_catalog, restock
 from o2c.app.demo.customers import CAST, DemoCustomer, create_customers
 from o2c.app.demo.history import run_history
+from o2c.app.demo.letterhead import install_letterhead
 from o2c.app.identity import company_id_for
 from o2c.app.installation import install_company
+from o2c.collections.service import install_default_strategy
 from o2c.db.engine import session_factory
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.clock import FrozenClock
@@ -80,6 +82,8 @@ def load_demo(
     uow = UnitOfWork(session_factory(engine), clock)
     installed = install_company(uow, "DEMO", "Demo Company", "EUR")
     actor = system_actor(company_id_for(uow, installed.company_code), "demo loader")
+    install_default_strategy(uow, actor.company_id)
+    install_letterhead(uow, actor)
     existing = list_customers(uow, actor, limit=1)[1]
     if existing:
         raise Conflict(

@@ -109,6 +109,14 @@ def _tax_id(country: str, rng: random.Random) -> str:
     }.get(country, f"{digits[:2]}-{digits[2:9]}")
 
 
+def _electronic_address(country: str, index: int) -> dict[str, str]:
+    """A Peppol id (DUNS, scheme 0060) for customers whose tax id is no VAT number: Peppol
+    e-invoices need an electronic address for the buyer, EU buyers have theirs by VAT id."""
+    if country != "US":
+        return {}
+    return {"peppol_id": f"0060:{150000000 + index * 7919:09d}"}
+
+
 def create_customers(
     uow: UnitOfWork, actor: Actor, rng: random.Random, count: int
 ) -> list[DemoCustomer]:
@@ -144,7 +152,10 @@ def create_customers(
                     Decimal(rng.choice((10, 25, 50, 100, 250)) * 1000), role.currency
                 ),
                 invoice_on=role.invoice_on,
-                attributes={"segment": rng.choice(("trade", "industry", "installer", "public"))},
+                attributes={
+                    "segment": rng.choice(("trade", "industry", "installer", "public")),
+                    **_electronic_address(country.code, index),
+                },
             ),
         )
         _add_details(uow, actor, rng, customer.id, name, country, domain)
