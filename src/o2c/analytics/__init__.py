@@ -1,0 +1,1 @@
+"""Analytics: receivables KPIs, payment-date prediction, cash forecast and exports."""
