@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, Response, status
 
 from o2c.billing.model import InvoiceFilter, InvoiceKind, InvoiceStatus
+from o2c.billing.presentable import DocumentFormat
+from o2c.billing.presentment import render_document
 from o2c.billing.schemas import CreditNoteCreate, InvoiceCreate, InvoiceRead
 from o2c.billing.service import (
     cancel_invoice,
@@ -83,3 +86,21 @@ def post_credit_note(
         uow, actor, invoice_id, body.credit_lines(), body.reason, idempotency_key=key
     )
     return InvoiceRead.detailed(invoice_details(uow, actor, note.id))
+
+
+@router.get(
+    "/{number}/document",
+    summary="A posted invoice or credit note as PDF, UBL (Peppol BIS 3.0), CII or Factur-X",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}, "application/xml": {}}}},
+)
+def get_document(
+    uow: UowDep,
+    actor: ActorDep,
+    number: str,
+    fmt: Annotated[DocumentFormat, Query(alias="format")] = DocumentFormat.PDF,
+) -> Response:
+    document = render_document(uow, actor, number, fmt)
+    disposition = f'attachment; filename="{document.filename}"'
+    return Response(document.content, media_type=document.media_type,
+                    headers={"Content-Disposition": disposition})  # fmt: skip

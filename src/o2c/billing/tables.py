@@ -16,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -122,3 +123,39 @@ class NumberSeries(Base):
     series: Mapped[str] = mapped_column(String(10))
     year: Mapped[int]
     next_value: Mapped[int]
+
+
+class Letterhead(Base):
+    """How the company presents itself on invoices: address, contact, bank, logo, e-address.
+
+    One row per company. EN 16931 needs the seller's postal address, VAT id and (in Peppol)
+    electronic address on every e-invoice, and German rules a contact with a telephone; the
+    printed invoice needs the bank account customers pay into.
+    """
+
+    __tablename__ = "letterhead"
+    __table_args__ = (UniqueConstraint("company_id"),)
+
+    id: Mapped[Id]
+    company_id: Mapped[int] = company_fk()
+    legal_name: Mapped[str] = mapped_column(String(200))
+    street: Mapped[str] = mapped_column(String(200))
+    street2: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2))
+    vat_id: Mapped[str | None] = mapped_column(String(40))
+    registration: Mapped[str | None] = mapped_column(String(120))
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(200))
+    iban: Mapped[str] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    bank_name: Mapped[str | None] = mapped_column(String(120))
+    endpoint_scheme: Mapped[str | None] = mapped_column(String(4))
+    endpoint_id: Mapped[str | None] = mapped_column(String(120))
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    footer: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(120))

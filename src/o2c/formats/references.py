@@ -56,3 +56,16 @@ def classify_reference(kind: str, value: str) -> StructuredRef:
         name = "ESR" if label in {"ESR", "ISR", "ISR REFERENCE"} else "QRR"
         return StructuredRef(name, compact, qrr_is_valid(compact))
     return StructuredRef(label or "REF", value.strip(), None)
+
+
+def rf_reference(payload: str) -> str:
+    """The ISO 11649 creditor reference for `payload` (letters and digits, at most 21 kept).
+
+    Invoices print it so a payer's bank hands it back intact; the check digits make a
+    mistyped copy detectable (`rf_is_valid`).
+    """
+    body = re.sub(r"[^0-9A-Z]", "", payload.upper())[-21:]
+    if not body:
+        raise ValueError(f"no letters or digits in {payload!r} to build an RF reference from")
+    digits = "".join(str(int(ch, 36)) for ch in body + "RF00")
+    return f"RF{98 - int(digits) % 97:02d}{body}"
