@@ -1,4 +1,9 @@
-"""`o2c edi ...`: trading partners, 850 orders in, 810 invoices and 856 ship notices out."""
+"""`o2c edi ...`: trading partners, orders in (X12 850, UBL, CII), 810 and 856 out, the record.
+
+`o2c edi import FILE` takes any order file a customer sends and detects its syntax by content:
+an XML file is a UBL Order or Invoice, an Order-X order or a CII invoice; anything else is an
+X12 interchange of 850s (answered with a 997 written by `--ack-out`).
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,16 @@ import typer
 
 from o2c.db.deps import context_of
 from o2c.formats.x12 import Delimiters
+from o2c.integration.inbound import list_inbound_documents, receive
+from o2c.integration.interchanges import InterchangeFilter, list_interchanges
 from o2c.integration.model import PartnerCreate
-from o2c.integration.service import (
-    create_partner,
-    document_id,
-    export_810,
-    export_856,
-    import_850,
-)
+from o2c.integration.service import create_partner, document_id, export_810, export_856
 from o2c.parties.service import find_customer
 
-app = typer.Typer(help="EDI X12 with trading partners: 850 and 997 in, 810 and 856 out.")
+app = typer.Typer(
+    help="EDI with trading partners: X12 850, UBL and CII orders in; 997, 810 and 856 out.",
+    no_args_is_help=True,
+)
 
 
 @app.command("partner")
@@ -62,18 +66,54 @@ def import_file(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
     ack_out: Annotated[
-        Path | None, typer.Option("--ack-out", help="Write the 997 acknowledgement here")
+        Path | None, typer.Option("--ack-out", help="Write the 997 acknowledgement here (X12)")
     ] = None,
 ) -> None:
-    """Import an 850 interchange: one draft sales order per purchase order, and a 997."""
+    """Import an order file (X12 850, UBL Order/Invoice, Order-X, CII): one draft order each."""
     context = context_of(ctx.obj)
-    result = import_850(context.uow(), context.actor(), file.read_bytes(), str(file))
-    for order in result.orders:
-        typer.echo(f"{order.order_number}\tPO {order.po_number}\tset {order.set_control}")
-    if result.duplicate:
+    received = receive(context.uow(), context.actor(), file.read_bytes(), str(file))
+    for order in received.orders:
+        typer.echo(f"{order.order_number}\tPO {order.reference}\t{received.format}")
+    if received.duplicate:
         typer.echo("already imported: nothing new created")
-    if ack_out is not None:
-        ack_out.write_bytes(result.acknowledgement)
+    if received.totals_differ:
+        typer.echo("note: the document's line total differs from the draft order's; check it")
+    if ack_out is not None and received.acknowledgement is not None:
+        ack_out.write_bytes(received.acknowledgement)
+
+
+@app.command("interchanges")
+def interchanges(
+    ctx: typer.Context,
+    direction: Annotated[str | None, typer.Option(help="in or out")] = None,
+    kind: Annotated[str | None, typer.Option("--type", help="850, 810, 856 or 997")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+) -> None:
+    """Interchanges sent and received, newest first (tab-separated)."""
+    context = context_of(ctx.obj)
+    where = InterchangeFilter(direction=direction, document_type=kind, limit=limit)
+    rows, total = list_interchanges(context.uow(), context.actor(), where)
+    typer.echo("id\tdirection\ttype\tcontrol\treference\tcreated_at")
+    for row in rows:
+        typer.echo(
+            f"{row.id}\t{row.direction}\t{row.document_type}\t{row.control_number}"
+            f"\t{row.reference}\t{row.created_at.isoformat()}"
+        )
+    typer.echo(f"{len(rows)} of {total}", err=True)
+
+
+@app.command("documents")
+def documents(ctx: typer.Context, limit: Annotated[int, typer.Option(min=1, max=500)] = 50) -> None:
+    """Inbound UBL and CII documents and the draft orders they opened (tab-separated)."""
+    context = context_of(ctx.obj)
+    rows, total = list_inbound_documents(context.uow(), context.actor(), limit)
+    typer.echo("syntax\tdocument_id\torder\tcurrency\torder_net\tdocument_total")
+    for row in rows:
+        typer.echo(
+            f"{row.syntax}\t{row.document_id}\t{row.order_number}\t{row.currency}"
+            f"\t{row.order_net}\t{'' if row.document_total is None else row.document_total}"
+        )
+    typer.echo(f"{len(rows)} of {total}", err=True)
 
 
 @app.command("export")

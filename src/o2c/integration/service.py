@@ -19,7 +19,6 @@ from o2c.billing import service as billing
 from o2c.billing.model import InvoiceKind, InvoiceStatus
 from o2c.billing.tables import Invoice
 from o2c.catalog import service as catalog
-from o2c.catalog.model import Product
 from o2c.db.idempotency import IdempotencyKey
 from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
@@ -39,6 +38,7 @@ from o2c.integration.model import (
     partner_problems,
     x12_unit,
 )
+from o2c.integration.resolution import product_for
 from o2c.integration.tables import EdiInterchange, EdiPartner
 from o2c.kernel.errors import (
     DuplicateImport,
@@ -193,19 +193,6 @@ def _sender_partner(uow: UnitOfWork, actor: Actor, po: PurchaseOrder, path: str)
     return partner
 
 
-def _product_for(
-    uow: UnitOfWork, actor: Actor, codes: Sequence[str | None]
-) -> tuple[Product | None, str]:
-    """The product whose SKU is the first of `codes` o2c knows, and the codes tried."""
-    tried = [code for code in codes if code]
-    for code in tried:
-        try:
-            return catalog.find_product(uow, actor.company_id, code), ""
-        except NotFound:
-            continue
-    return None, ", ".join(tried)
-
-
 def _order_lines(
     uow: UnitOfWork, actor: Actor, po: PurchaseOrder, currency: str, problems: Problems
 ) -> list[orders.OrderLineCreate]:
@@ -213,7 +200,7 @@ def _order_lines(
     lines = []
     for line in po.lines:
         others = [value for qualifier, value in line.product_ids if qualifier != "VP"]
-        product, tried = _product_for(uow, actor, [line.product_id("VP"), *others])
+        product, tried = product_for(uow, actor, [line.product_id("VP"), *others])
         if product is None:
             problems.add(line.segment, "PO107", f"no product with SKU {tried or '(none sent)'}")
             continue

@@ -9,9 +9,17 @@ control number, so a file delivered twice opens one order.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from o2c.db.base import Base, BigIntId, Id, company_fk
@@ -70,3 +78,30 @@ class EdiInterchange(Base):
     content: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(120))
+
+
+class InboundDocument(Base):
+    """An e-document (UBL or CII order or invoice) a customer sent, and the order it opened.
+
+    Unique by content hash, so the same bytes twice find the first order; and by (customer,
+    syntax, document id), so a document re-sent with other content is refused, not doubled.
+    """
+
+    __tablename__ = "inbound_document"
+    __table_args__ = (
+        UniqueConstraint("company_id", "content_sha256"),
+        UniqueConstraint("company_id", "customer_id", "syntax", "document_id"),
+    )
+
+    id: Mapped[Id]
+    company_id: Mapped[int] = company_fk()
+    customer_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("customer.id"))
+    syntax: Mapped[str] = mapped_column(String(12))
+    document_id: Mapped[str] = mapped_column(String(120))
+    issue_date: Mapped[date | None]
+    order_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("sales_order.id"))
+    document_total_minor: Mapped[int | None] = mapped_column(BigInteger)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+    received_by: Mapped[str] = mapped_column(String(120))

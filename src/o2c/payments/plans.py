@@ -15,6 +15,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from o2c.billing.tables import Invoice
 from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import FieldError, NotFound, ValidationFailed
@@ -183,3 +184,56 @@ def instalments(uow: UnitOfWork, actor: Actor, plan_id: int) -> list[PlanInstalm
                 .order_by(PlanInstalment.sequence)
             )
         )
+
+
+def get_payment_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> PaymentPlan:
+    actor.require(Permission.LEDGER_READ)
+    with uow:
+        return owned(uow.session, PaymentPlan, actor.company_id, plan_id, "payment plan")
+
+
+def list_payment_plans(
+    uow: UnitOfWork,
+    actor: Actor,
+    customer_id: int | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[PaymentPlan], int]:
+    """One page of plans, newest first, and how many match in all."""
+    actor.require(Permission.LEDGER_READ)
+    conditions = [PaymentPlan.company_id == actor.company_id]
+    if customer_id is not None:
+        conditions.append(PaymentPlan.customer_id == customer_id)
+    if status is not None:
+        conditions.append(PaymentPlan.status == status)
+    with uow:
+        total = uow.session.scalar(select(func.count()).select_from(PaymentPlan).where(*conditions))
+        rows = uow.session.scalars(
+            select(PaymentPlan)
+            .where(*conditions)
+            .order_by(PaymentPlan.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return list(rows), total or 0
+
+
+def get_payment_method(uow: UnitOfWork, actor: Actor, method_id: int) -> StoredPaymentMethod:
+    actor.require(Permission.LEDGER_READ)
+    with uow:
+        return owned(uow.session, StoredPaymentMethod, actor.company_id, method_id, "method")
+
+
+def invoice_numbered(uow: UnitOfWork, actor: Actor, number: str) -> int:
+    """The id of the posted invoice numbered `number` (plans name invoices by number in the CLI)."""
+    actor.require(Permission.LEDGER_READ)
+    with uow:
+        found = uow.session.scalar(
+            select(Invoice.id).where(
+                Invoice.company_id == actor.company_id, Invoice.number == number
+            )
+        )
+    if found is None:
+        raise NotFound("invoice", number)
+    return found

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from o2c.billing import service as billing
 from o2c.billing.model import CreditLine, InvoiceCreate, LineCreate
@@ -369,3 +369,71 @@ def list_charges(uow: UnitOfWork, actor: Actor, subscription_id: int) -> list[Su
                 .order_by(SubscriptionCharge.id)
             )
         )
+
+
+def list_plans(uow: UnitOfWork, actor: Actor) -> list[SubscriptionPlan]:
+    """Every plan of the company, by code."""
+    actor.require(Permission.LEDGER_READ)
+    with uow:
+        return list(
+            uow.session.scalars(
+                select(SubscriptionPlan)
+                .where(SubscriptionPlan.company_id == actor.company_id)
+                .order_by(SubscriptionPlan.code)
+            )
+        )
+
+
+def find_plan(uow: UnitOfWork, actor: Actor, code: str) -> SubscriptionPlan:
+    """The plan with this code; NotFound if the company has none."""
+    actor.require(Permission.LEDGER_READ)
+    with uow:
+        plan = uow.session.scalar(
+            select(SubscriptionPlan).where(
+                SubscriptionPlan.company_id == actor.company_id, SubscriptionPlan.code == code
+            )
+        )
+    if plan is None:
+        raise NotFound("subscription plan", code)
+    return plan
+
+
+def get_subscription(uow: UnitOfWork, actor: Actor, subscription_id: int) -> Subscription:
+    actor.require(Permission.LEDGER_READ)
+    with uow:
+        return owned(uow.session, Subscription, actor.company_id, subscription_id, "subscription")
+
+
+def list_subscriptions(
+    uow: UnitOfWork,
+    actor: Actor,
+    customer_id: int | None = None,
+    status: SubscriptionStatus | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Subscription], int]:
+    """One page of subscriptions, oldest first, and how many match in all."""
+    actor.require(Permission.LEDGER_READ)
+    conditions = [Subscription.company_id == actor.company_id]
+    if customer_id is not None:
+        conditions.append(Subscription.customer_id == customer_id)
+    if status is not None:
+        conditions.append(Subscription.status == status.value)
+    with uow:
+        total = uow.session.scalar(
+            select(func.count()).select_from(Subscription).where(*conditions)
+        )
+        rows = uow.session.scalars(
+            select(Subscription)
+            .where(*conditions)
+            .order_by(Subscription.id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return list(rows), total or 0
+
+
+def get_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> SubscriptionPlan:
+    actor.require(Permission.LEDGER_READ)
+    with uow:
+        return _plan(uow, actor, plan_id)
