@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from o2c.billing.drafts import (
     insert_draft,
+    prepare_chargeback,
     prepare_credit_note,
     prepare_from_billable,
     prepare_invoice,
@@ -44,7 +45,7 @@ from o2c.db.idempotency import previous_result, remember_result
 from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import InvalidTransition, NotFound
-from o2c.ledger.model import ItemKind
+from o2c.ledger.model import AccountRole, ItemKind
 from o2c.ledger.service import ApplyCommand, ItemDraft, apply_items, post_documents
 from o2c.ledger.tables import OpenItem
 from o2c.orders import service as orders
@@ -416,6 +417,55 @@ def create_credit_note(
         _remember(uow, actor, "credit_note.create", idempotency_key, digest, note.id)
         uow.commit()
         return _load(uow, actor, note.id, refresh=True)
+
+
+def post_chargeback(
+    uow: UnitOfWork,
+    actor: Actor,
+    customer_id: int,
+    currency: str,
+    amount_minor: int,
+    text: str,
+    counter: AccountRole = AccountRole.WRITE_OFF,
+) -> PostedInvoice:
+    """Bill an amount a customer deducted without right again, as its own posted invoice.
+
+    The entry credits `counter` instead of revenue: the caller clears the same amount from the
+    original invoice against that account, so the pair moves the receivable to the new
+    document without booking revenue or tax twice.
+    """
+    actor.require(Permission.INVOICE_POST)
+    with uow:
+        customer = parties.get_customer(uow, actor, customer_id)
+        draft = prepare_chargeback(uow, actor, customer, currency, amount_minor, text)
+        [head] = _lock_drafts(uow, actor, [insert_draft(uow, actor, draft).id])
+        [number] = take_numbers(uow, actor.company_id, INVOICE_SERIES, head.issue_date, 1)
+        base_currency = get_company(uow, actor.company_id).base_currency
+        revenue = (RevenueLine(amount_minor, text[:200]),)
+        document = InvoiceDocument(
+            head.id,
+            InvoiceKind.INVOICE,
+            number,
+            customer_id,
+            currency,
+            base_currency,
+            head.rate,
+            head.issue_date,
+            revenue,
+            (),
+            amount_minor,
+        )
+        entry = invoice_entry(document)
+        entry.lines = [
+            replace(line, role=counter) if line.role is AccountRole.REVENUE else line
+            for line in entry.lines
+        ]
+        [doc] = post_documents(uow, actor, [(entry, _item(head, document, None))])
+        posted = PostedInvoice(head.id, number, doc.entry_id, doc.item_id or 0)
+        _mark_posted(uow, actor, [head], [posted])
+        audit(uow, actor, "invoice.chargeback", "invoice", head.id, {"amount": amount_minor})
+        uow.commit()
+        return posted
 
 
 def invoice_order(uow: UnitOfWork, actor: Actor, order_id: int) -> Invoice:

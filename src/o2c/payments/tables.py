@@ -67,3 +67,88 @@ class Refund(Base):
     reference: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(120))
+
+
+class StoredPaymentMethod(Base):
+    """A customer's card or mandate held at a gateway, known to us only by its token."""
+
+    __tablename__ = "stored_payment_method"
+    __table_args__ = (
+        UniqueConstraint("company_id", "provider", "token"),
+        Index("ix_stored_payment_method_customer", "company_id", "customer_id"),
+    )
+
+    id: Mapped[Id]
+    company_id: Mapped[int] = company_fk()
+    customer_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("customer.id"))
+    provider: Mapped[str] = mapped_column(String(30))
+    token: Mapped[str] = mapped_column(String(120))
+    method: Mapped[str] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(60))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class PaymentPlan(Base):
+    """Instalments agreed on one invoice (`invoice_id`) or on a customer's open balance."""
+
+    __tablename__ = "payment_plan"
+    __table_args__ = (
+        Index("ix_payment_plan_customer", "company_id", "customer_id"),
+        CheckConstraint("total_minor > 0", name="positive"),
+        CheckConstraint("status in ('active', 'completed', 'defaulted')", name="status"),
+    )
+
+    id: Mapped[Id]
+    company_id: Mapped[int] = company_fk()
+    customer_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("customer.id"))
+    invoice_id: Mapped[int | None] = mapped_column(BigIntId, ForeignKey("invoice.id"))
+    currency: Mapped[Currency]
+    total_minor: Mapped[Minor]
+    status: Mapped[str] = mapped_column(String(10))
+    payment_method_id: Mapped[int | None] = mapped_column(
+        BigIntId, ForeignKey("stored_payment_method.id")
+    )
+    """Set for autopay: instalments are charged to this method when due."""
+    retry_days: Mapped[str] = mapped_column(String(60))
+    """Days after a decline to try again, comma-separated ("1,3,7"); then the plan defaults."""
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(120))
+
+
+class PlanInstalment(Base):
+    __tablename__ = "plan_instalment"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "sequence"),
+        Index("ix_plan_instalment_due", "company_id", "status", "next_attempt_on"),
+        CheckConstraint("amount_minor > 0", name="positive"),
+        CheckConstraint("status in ('due', 'paid', 'failed')", name="status"),
+    )
+
+    id: Mapped[Id]
+    company_id: Mapped[int] = company_fk()
+    plan_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("payment_plan.id"))
+    sequence: Mapped[int]
+    due_on: Mapped[date]
+    amount_minor: Mapped[Minor]
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_on: Mapped[date]
+    payment_id: Mapped[int | None] = mapped_column(BigIntId, ForeignKey("payment.id"))
+
+
+class AutopayAttempt(Base):
+    """One charge of an instalment at the gateway; unique per attempt, so a run never repeats."""
+
+    __tablename__ = "autopay_attempt"
+    __table_args__ = (UniqueConstraint("instalment_id", "attempt"),)
+
+    id: Mapped[Id]
+    company_id: Mapped[int] = company_fk()
+    instalment_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("plan_instalment.id"))
+    attempt: Mapped[int]
+    attempted_on: Mapped[date]
+    approved: Mapped[bool]
+    gateway_reference: Mapped[str] = mapped_column(String(120))
+    decline_code: Mapped[str | None] = mapped_column(String(60))
+    created_at: Mapped[datetime]
