@@ -7,15 +7,20 @@ On a fresh database (the SQLite file deleted, or the PostgreSQL database dropped
 the generator's world is loaded through the real imports (customers with their IBANs, open
 items as CSV text), its bank lines are written as one camt.053 file (a statement per
 currency), and then `import_statement`, `match` and `export` run as the CLI runs them. Prints
-one JSON line per stage (stage, count, seconds, per_second), the match summary, and whether
-the ledger balances (journal lines summed per currency) afterwards.
+one JSON line per stage (stage, count, seconds, cpu_seconds, per_second), the match summary,
+and whether the ledger balances (journal lines summed per currency) afterwards.
+
+`--snapshot` keeps the database as it is after the statement import, `--reuse` starts from
+such a copy and runs only `match` and `export` (see README.md), `--export` writes the CSV.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import csv
 import json
+import shutil
 import sys
 import time
 from collections import defaultdict
@@ -34,7 +39,7 @@ from sqlalchemy.engine import Engine
 from o2c.app.installation import install_company
 from o2c.app.schema import create_schema
 from o2c.billing.importing import import_open_items
-from o2c.cashapp.service import export, import_statement, match
+from o2c.cashapp.service import EXPORT_HEADER, export, import_statement, match
 from o2c.db.engine import make_engine, session_factory
 from o2c.db.uow import UnitOfWork
 from o2c.formats.statement import BankLine
@@ -57,15 +62,49 @@ def fresh_engine(url: str) -> Engine:
             for suffix in ("", "-wal", "-shm"):
                 Path(parsed.database + suffix).unlink(missing_ok=True)
     else:
-        admin_url = parsed.set(drivername="postgresql+psycopg", database="postgres")
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-        admin.dispose()
+        assert parsed.database
+        _recreate(parsed, parsed.database, template=None)
     engine = make_engine(url)
     create_schema(engine)
     return engine
+
+
+def snapshot(url: str, target: str) -> None:
+    """Keep a copy of the database as it is now (all connections closed): the SQLite file, or
+    a PostgreSQL database created from it as a template."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        assert parsed.database
+        shutil.copyfile(parsed.database, target)
+        return
+    _recreate(parsed, target, template=parsed.database)
+
+
+def restore(url: str, source: str) -> Engine:
+    """The database put back as `snapshot` kept it, so `match` can run again on the same data
+    (migrated to the newest schema, in case migrations came since the snapshot)."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        assert parsed.database
+        for suffix in ("-wal", "-shm"):
+            Path(parsed.database + suffix).unlink(missing_ok=True)
+        shutil.copyfile(source, parsed.database)
+    else:
+        assert parsed.database
+        _recreate(parsed, parsed.database, template=source)
+    engine = make_engine(url)
+    create_schema(engine)
+    return engine
+
+
+def _recreate(parsed: Any, name: str, template: str | None) -> None:
+    admin_url = parsed.set(drivername="postgresql+psycopg", database="postgres")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        like = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{like}'))
+    admin.dispose()
 
 
 def customers_csv(scenario: Scenario, currencies: dict[int, str]) -> str:
@@ -154,14 +193,22 @@ def camt053(lines: Iterable[BankLine], own: str) -> bytes:
 
 
 def timed(stage: str, count: Callable[[T], int], work: Callable[[], T]) -> T:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = work()
     seconds = time.perf_counter() - started
     n = count(result)
     per_second = round(n / seconds) if seconds else None
+    # CPU seconds of this process beside the wall clock: on a shared machine the wall clock
+    # also counts the time other processes held the cores.
     print(
         json.dumps(
-            {"stage": stage, "count": n, "seconds": round(seconds, 2), "per_second": per_second}
+            {
+                "stage": stage,
+                "count": n,
+                "seconds": round(seconds, 2),
+                "cpu_seconds": round(time.process_time() - cpu, 2),
+                "per_second": per_second,
+            }
         ),
         flush=True,
     )
@@ -202,7 +249,19 @@ def load(engine: Engine, clock: FrozenClock, scenario: Scenario) -> Actor:
     return actor
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
+def prepare(args: argparse.Namespace, clock: FrozenClock) -> tuple[Engine, Actor, int, int]:
+    """A database with the world loaded and the statement imported, ready for `match`:
+    built from the generator, or restored from `--reuse` (then nothing is generated)."""
+    if args.reuse:
+        engine = restore(args.database, args.reuse)
+        with UnitOfWork(session_factory(engine), clock) as uow:
+            actor = system_actor(list_companies(uow)[0].id, "bench")
+        with engine.connect() as connection:
+            lines = connection.execute(text("SELECT count(*) FROM bank_line")).scalar_one()
+            items = connection.execute(
+                text("SELECT count(*) FROM open_item WHERE kind = 'invoice'")
+            ).scalar_one()
+        return engine, actor, int(lines), int(items)
     started = time.perf_counter()
     scenario = generate(int(args.lines * 1.03) + 10, args.invoices, args.seed)
     credits = [c.line for c in scenario.cases if c.line.amount > 0][: args.lines]
@@ -216,18 +275,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ),
         flush=True,
     )
-    clock = FrozenClock(datetime(2026, 4, 1, 9, 0, tzinfo=UTC))
     engine = fresh_engine(args.database)
     actor = load(engine, clock, scenario)
-    sessions = session_factory(engine)
     statement = camt053(credits, scenario.own_accounts[0])
     path = Path(args.statement)
     path.write_bytes(statement)
     imported = timed(
         "import_statement",
         lambda r: r.new_lines,
-        lambda: import_statement(UnitOfWork(sessions, clock), actor, statement, str(path)),
+        lambda: import_statement(
+            UnitOfWork(session_factory(engine), clock), actor, statement, str(path)
+        ),
     )
+    if args.snapshot:
+        engine.dispose()
+        snapshot(args.database, args.snapshot)
+        engine = make_engine(args.database)
+    return engine, actor, imported.new_lines, len(scenario.invoices)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    clock = FrozenClock(datetime(2026, 4, 1, 9, 0, tzinfo=UTC))
+    engine, actor, lines, open_items = prepare(args, clock)
+    sessions = session_factory(engine)
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()
@@ -236,12 +306,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         profiler.disable()
         profiler.dump_stats(args.profile)
     rows = timed("export", len, lambda: export(UnitOfWork(sessions, clock), actor))
+    if args.export:
+        with Path(args.export).open("w", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(EXPORT_HEADER)
+            writer.writerows(rows)
     balances = ledger_balances(engine)
     engine.dispose()
     return {
-        "lines": imported.new_lines,
-        "open_items": len(scenario.invoices),
-        "customers": len(scenario.customers),
+        "lines": lines,
+        "open_items": open_items,
         "by_status": summary.by_status,
         "payments": summary.payments,
         "export_rows": len(rows),
@@ -261,6 +335,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", default="", help="write cProfile stats of `match` here")
     parser.add_argument("--statement", default="/tmp/o2c-cashapp-bench.camt053.xml")
+    parser.add_argument(
+        "--snapshot",
+        default="",
+        help="after importing the statement, keep a copy of the database here (SQLite: a file; "
+        "PostgreSQL: a database name) for --reuse",
+    )
+    parser.add_argument(
+        "--reuse",
+        default="",
+        help="start from a --snapshot copy instead of generating and importing: only match and "
+        "export run (--lines, --invoices and --seed are then the snapshot's)",
+    )
+    parser.add_argument("--export", default="", help="write the export CSV here (to diff runs)")
     args = parser.parse_args(argv)
     if args.customers:
         parser.error("--customers: the generator's world sets them (about invoices/30); use 0")

@@ -46,7 +46,7 @@ def amount_minor(amount: Decimal, currency: str) -> int:
 
 
 @contextmanager
-def _without_cycle_collector() -> Iterator[None]:
+def without_cycle_collector() -> Iterator[None]:
     """Bulk work that creates no reference cycles runs without the cyclic collector.
 
     With a million open items alive, every full collection walks all of them, and building
@@ -79,7 +79,7 @@ class Engine:
         own_accounts: Iterable[str] = (),
     ) -> None:
         self.policy = policy or MatchPolicy()
-        with _without_cycle_collector():
+        with without_cycle_collector():
             self.payers = PayerIndex(customers, self.policy.fuzzy_min_score)
             self.index = InvoiceIndex(invoices, patterns)
         self._own = {account_key(a) for a in own_accounts}
@@ -189,7 +189,7 @@ class Engine:
         """
         advice = remittances or {}
         decisions = []
-        with _without_cycle_collector():
+        with without_cycle_collector():
             for line in lines:
                 decision = self.match(line, advice.get(line.bank_ref))
                 self.record(decision)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +30,13 @@ class CustomerProfile:
     parent_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class OpenInvoice:
+class OpenInvoice(NamedTuple):
     """An open receivable as matching needs it: its numbers, what is still open, its terms.
 
     `discount_minor` is the early-payment discount the terms grant when paid by
-    `discount_date` (0 and None when the terms grant none).
+    `discount_date` (0 and None when the terms grant none). A named tuple, not a dataclass:
+    a match run reads a million of them, and a tuple is built from a row for a quarter of
+    the cost.
     """
 
     item_id: int

@@ -36,7 +36,7 @@ from o2c.security.model import Actor, Permission
 
 EXPORT_HEADER = ("line_ref", "invoice_number", "amount_applied", "status", "confidence", "reason")
 QUEUED = (LineStatus.SUGGESTED.value, LineStatus.UNMATCHED.value)
-CHUNK = 500
+CHUNK = 5000
 
 __all__ = [
     "EXPORT_HEADER",
@@ -99,11 +99,14 @@ def _numbers(uow: UnitOfWork, company_id: int, item_ids: set[int]) -> dict[int, 
     ordered = sorted(item_ids)
     numbers: dict[int, str] = {}
     for start in range(0, len(ordered), CHUNK):
-        query = select(OpenItem.id, OpenItem.document_number).where(
-            OpenItem.company_id == company_id, OpenItem.id.in_(ordered[start : start + CHUNK])
+        # By primary key, the company checked here: with the company in the WHERE clause
+        # SQLite walks every item of the company for each chunk.
+        query = select(OpenItem.company_id, OpenItem.id, OpenItem.document_number).where(
+            OpenItem.id.in_(ordered[start : start + CHUNK])
         )
-        for item_id, number in uow.session.execute(query):
-            numbers[item_id] = number
+        for owner, item_id, number in uow.session.execute(query):
+            if owner == company_id:
+                numbers[item_id] = number
     return numbers
 
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 
 from o2c.cashapp.model import Allocation, MatchDecision, Suggestion
+from o2c.cashapp.sources import StoredLine
 from o2c.cashapp.tables import BankLineRow, MatchDecisionRow
-from o2c.db.base import Base
-from o2c.db.bulk import insert_rows
+from o2c.db.bulk import insert_rows, update_rows
 from o2c.db.uow import UnitOfWork
 from o2c.disputes.model import DeductionCreate
 from o2c.disputes.service import open_deductions
@@ -41,14 +41,14 @@ CHUNK = 5000
 class Posting:
     """One payment to record for a line: whose cash, how much, and where it goes."""
 
-    line: BankLineRow
+    line: StoredLine | BankLineRow
     customer_id: int
     amount_minor: int
     allocations: tuple[Allocation, ...]
     deduction_reason: str | None = None
 
 
-def received_on(line: BankLineRow, today: date) -> date:
+def received_on(line: StoredLine | BankLineRow, today: date) -> date:
     return line.value_date or line.booking_date or today
 
 
@@ -115,23 +115,22 @@ class _Invoice:
 
 
 def _invoices(uow: UnitOfWork, company_id: int, ids: set[int]) -> dict[int, _Invoice]:
-    """The allocated invoices as plain rows (the ledger row-locks them when it applies)."""
+    """The allocated invoices as plain rows (the ledger row-locks them when it applies),
+    looked up by primary key and checked for the company here (see `hold_items`)."""
     ordered = sorted(ids)
     found: dict[int, _Invoice] = {}
     for start in range(0, len(ordered), CHUNK):
         rows = uow.session.execute(
             select(
+                OpenItem.company_id,
                 OpenItem.id,
                 OpenItem.customer_id,
                 OpenItem.currency,
                 OpenItem.doc_date,
                 OpenItem.document_number,
-            ).where(
-                OpenItem.company_id == company_id,
-                OpenItem.id.in_(ordered[start : start + CHUNK]),
-            )
+            ).where(OpenItem.id.in_(ordered[start : start + CHUNK]))
         )
-        found.update((row[0], _Invoice(*row)) for row in rows)
+        found.update((row[1], _Invoice(*row[1:])) for row in rows if row[0] == company_id)
     return found
 
 
@@ -218,41 +217,30 @@ def decision_json(decision: MatchDecision, payment_ids: Sequence[int] = ()) -> d
     }
 
 
-_LINES = Base.metadata.tables[BankLineRow.__tablename__]
-_LINE_UPDATE = (
-    update(_LINES)
-    .where(_LINES.c.id == bindparam("b_id"))
-    .values(
-        status=bindparam("b_status"),
-        customer_id=bindparam("b_customer"),
-        payment_id=bindparam("b_payment"),
-        confidence=bindparam("b_confidence"),
-        reason=bindparam("b_reason"),
-    )
-)
-
-
 def record_decisions(
     uow: UnitOfWork,
     actor: Actor,
-    verdicts: Sequence[tuple[BankLineRow, str, dict[str, Any]]],
+    verdicts: Sequence[tuple[StoredLine | BankLineRow, str, dict[str, Any]]],
     automatic: bool,
 ) -> None:
     """Store each line's new state and the decision behind it (line, status, decision)."""
     if not verdicts:
         return
-    rows = [
-        {
-            "b_id": line.id,
-            "b_status": status,
-            "b_customer": data.get("customer_id"),
-            "b_payment": (data.get("payment_ids") or [None])[0],
-            "b_confidence": data.get("confidence"),
-            "b_reason": str(data.get("reason", ""))[:1000],
-        }
-        for line, status, data in verdicts
-    ]
-    uow.session.connection().execute(_LINE_UPDATE, rows)
+    update_rows(
+        uow.session,
+        BankLineRow,
+        [
+            {
+                "id": line.id,
+                "status": status,
+                "customer_id": data.get("customer_id"),
+                "payment_id": (data.get("payment_ids") or [None])[0],
+                "confidence": data.get("confidence"),
+                "reason": str(data.get("reason", ""))[:1000],
+            }
+            for line, status, data in verdicts
+        ],
+    )
     now = uow.clock.now()
     insert_rows(
         uow.session,

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -86,7 +88,7 @@ def open_invoices(uow: UnitOfWork, company_id: int) -> list[OpenInvoice]:
         )
         .order_by(OpenItem.id)
     )
-    return [OpenInvoice(*row) for row in rows]
+    return list(map(OpenInvoice._make, rows))
 
 
 def patterns(uow: UnitOfWork, company_id: int) -> list[ReferencePattern]:
@@ -107,7 +109,44 @@ def own_accounts(uow: UnitOfWork, company_id: int) -> list[str]:
     )
 
 
-def bank_line(row: BankLineRow) -> BankLine:
+@dataclass(frozen=True, slots=True)
+class StoredLine:
+    """A stored bank line's columns, read as a plain row: a match run reads a whole day's
+    lines, and an ORM object each (with its change tracking) costs more than the matching."""
+
+    id: int
+    bank_ref: str
+    booking_date: date | None
+    value_date: date | None
+    amount_minor: int
+    currency: str
+    counterparty_name: str
+    counterparty_account: str
+    counterparty_bic: str
+    remittance_text: str
+    end_to_end_id: str
+    transaction_code: str
+    structured_refs: list[Any]
+    is_reversal: bool
+    booked: bool
+
+
+_LINE_COLUMNS = tuple(getattr(BankLineRow, field.name) for field in fields(StoredLine))
+
+
+def stored_lines(
+    uow: UnitOfWork, company_id: int, statuses: Sequence[str], booked_by: date | None = None
+) -> list[StoredLine]:
+    """The company's lines in `statuses` (booked by `booked_by` when given), in import order."""
+    query = select(*_LINE_COLUMNS).where(
+        BankLineRow.company_id == company_id, BankLineRow.status.in_(statuses)
+    )
+    if booked_by is not None:
+        query = query.where(BankLineRow.booking_date <= booked_by)
+    return [StoredLine(*row) for row in uow.session.execute(query.order_by(BankLineRow.id))]
+
+
+def bank_line(row: StoredLine | BankLineRow) -> BankLine:
     """The stored line as the parser produced it (amount back to a decimal)."""
     return BankLine(
         bank_ref=row.bank_ref,
@@ -161,12 +200,12 @@ def _remittance(head: RemittanceRow, items: Sequence[RemittanceItemRow]) -> Remi
     )
 
 
-def _paid_on(row: BankLineRow) -> date | None:
+def _paid_on(row: StoredLine) -> date | None:
     return row.value_date or row.booking_date
 
 
 def link_remittances(
-    uow: UnitOfWork, company_id: int, lines: Iterable[BankLineRow]
+    uow: UnitOfWork, company_id: int, lines: Iterable[StoredLine]
 ) -> dict[int, Remittance]:
     """The advice for each line (by line id): already linked, by trace number (the bank
     reference or end-to-end id), or else by equal amount and date when only one line fits.
@@ -181,8 +220,8 @@ def link_remittances(
     if not heads:
         return {}
     pending = list(lines)
-    by_trace: dict[str, list[BankLineRow]] = defaultdict(list)
-    by_amount: dict[tuple[int, str, date | None], list[BankLineRow]] = defaultdict(list)
+    by_trace: dict[str, list[StoredLine]] = defaultdict(list)
+    by_amount: dict[tuple[int, str, date | None], list[StoredLine]] = defaultdict(list)
     for row in pending:
         for trace in {row.bank_ref, row.end_to_end_id} - {""}:
             by_trace[trace].append(row)

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
+from o2c.db.bulk import update_rows
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import NotFound
 from o2c.ledger.model import AccountRole
@@ -58,35 +59,25 @@ _HELD_COLUMNS = (
     OpenItem.document_number,
     OpenItem.closed_on,
 )
-_ITEMS = OpenItem.metadata.tables[OpenItem.__tablename__]
-_ITEM_UPDATE = (
-    update(_ITEMS)
-    .where(_ITEMS.c.id == bindparam("b_id"))
-    .values(
-        open_minor=bindparam("b_open"),
-        open_base_minor=bindparam("b_base"),
-        closed_on=bindparam("b_closed"),
-    )
-)
 LOCK_CHUNK = 5000
 
 
 def hold_items(uow: UnitOfWork, company_id: int, ids: set[int]) -> dict[int, HeldItem]:
     """Read and row-lock the items in id order (so concurrent appliers never deadlock),
-    in chunks that stay below the database's limit of bound parameters."""
+    in chunks that stay below the database's limit of bound parameters.
+
+    Looked up by primary key alone and checked for the company here: with the company in
+    the WHERE clause SQLite walks the company's index (every item it has) for each chunk."""
     ordered = sorted(ids)
     found: dict[int, HeldItem] = {}
     for start in range(0, len(ordered), LOCK_CHUNK):
         rows = uow.session.execute(
-            select(*_HELD_COLUMNS)
-            .where(
-                OpenItem.company_id == company_id,
-                OpenItem.id.in_(ordered[start : start + LOCK_CHUNK]),
-            )
+            select(OpenItem.company_id, *_HELD_COLUMNS)
+            .where(OpenItem.id.in_(ordered[start : start + LOCK_CHUNK]))
             .order_by(OpenItem.id)
             .with_for_update()
         )
-        found.update((row[0], HeldItem(*row)) for row in rows)
+        found.update((row[1], HeldItem(*row[1:])) for row in rows if row[0] == company_id)
     missing = ids - found.keys()
     if missing:
         raise NotFound("open item", min(missing))
@@ -98,14 +89,15 @@ def store_items(uow: UnitOfWork, items: Sequence[HeldItem]) -> None:
     ORM objects of those items the session already holds (without marking them dirty)."""
     if not items:
         return
-    uow.session.connection().execute(
-        _ITEM_UPDATE,
+    update_rows(
+        uow.session,
+        OpenItem,
         [
             {
-                "b_id": i.id,
-                "b_open": i.open_minor,
-                "b_base": i.open_base_minor,
-                "b_closed": i.closed_on,
+                "id": i.id,
+                "open_minor": i.open_minor,
+                "open_base_minor": i.open_base_minor,
+                "closed_on": i.closed_on,
             }
             for i in items
         ],

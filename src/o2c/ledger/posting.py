@@ -65,7 +65,9 @@ def compose_application(
         base = relieve_base(debit.open_minor, debit.open_base, settled)
         reliefs.append(Relief(debit.id, -settled, -base))
         lines.append(LineDraft(debit.role, -settled, currency, -base, debit.customer_id))
-        _, base_discount, base_writeoff = allocate(base, [amount, discount, writeoff])
+        base_discount = base_writeoff = 0
+        if discount or writeoff:
+            _, base_discount, base_writeoff = allocate(base, [amount, discount, writeoff])
         if discount:
             lines.append(
                 LineDraft(AccountRole.DISCOUNT_ALLOWED, discount, currency, base_discount, customer)

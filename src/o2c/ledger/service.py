@@ -23,6 +23,7 @@ from o2c.kernel.errors import (
     PeriodLocked,
     ValidationFailed,
 )
+from o2c.ledger.audit_batches import audit_batch
 from o2c.ledger.held_items import HeldItem, hold_items, store_items
 from o2c.ledger.model import (
     DEBIT_KINDS,
@@ -44,7 +45,7 @@ from o2c.ledger.tables import (
     Settlement,
 )
 from o2c.security.model import Actor, Permission
-from o2c.security.service import audit, audit_many, get_company
+from o2c.security.service import audit, get_company
 from o2c.security.tables import Company
 
 
@@ -226,18 +227,25 @@ def post_documents(
             PostedDocument(entry_id, next(item_ids) if item is not None else None)
             for entry_id, (_, item) in zip(entry_ids, documents, strict=True)
         ]
-        audit_many(
-            uow,
-            actor,
-            "journal_entry.post",
-            "journal_entry",
-            (
-                (p.entry_id, {"source": e.source_type, "source_id": e.source_id})
-                for p, (e, _) in zip(posted, documents, strict=True)
-            ),
-        )
+        _audit_postings(uow, actor, entry_ids, [entry for entry, _ in documents])
         uow.commit()
         return posted
+
+
+def _audit_postings(
+    uow: UnitOfWork, actor: Actor, entry_ids: Sequence[int], entries: Sequence[EntryDraft]
+) -> None:
+    """One audit row per batch (see `audit_batches`), the entries counted by source."""
+    if not entries:
+        return
+    sources: dict[str, int] = {}
+    for entry in entries:
+        sources[entry.source_type] = sources.get(entry.source_type, 0) + 1
+    first = entries[0]
+    alone = {"source": first.source_type, "source_id": first.source_id}
+    audit_batch(
+        uow, actor, "journal_entry.post", "journal_entry", entry_ids, alone, {"sources": sources}
+    )
 
 
 def _insert_lines(

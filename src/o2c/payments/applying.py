@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from o2c.billing.service import invoice_items
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import FieldError, NotFound
+from o2c.ledger.audit_batches import audit_batch, id_runs
 from o2c.ledger.model import ItemKind
 from o2c.ledger.service import ApplyCommand, apply_items
 from o2c.ledger.tables import Application, OpenItem
@@ -22,7 +23,6 @@ from o2c.payments.model import Allocation, AppliedPayment, PaymentStatus, check_
 from o2c.payments.settlement import InvoiceOpen, Settle, plan
 from o2c.payments.tables import Payment
 from o2c.security.model import Actor
-from o2c.security.service import audit_many
 
 
 @dataclass(frozen=True)
@@ -84,21 +84,19 @@ LOCK_CHUNK = 5000
 
 def lock_items(uow: UnitOfWork, company_id: int, ids: set[int]) -> dict[int, OpenItem]:
     """Row-lock the items in id order (the ledger's order, so appliers never deadlock), in
-    chunks that stay below the database's limit of bound parameters."""
+    chunks that stay below the database's limit of bound parameters; by primary key, the
+    company checked here (see `o2c.ledger.held_items.hold_items`)."""
     ordered = sorted(ids)
     found: dict[int, OpenItem] = {}
     for start in range(0, len(ordered), LOCK_CHUNK):
         items = uow.session.scalars(
             select(OpenItem)
-            .where(
-                OpenItem.company_id == company_id,
-                OpenItem.id.in_(ordered[start : start + LOCK_CHUNK]),
-            )
+            .where(OpenItem.id.in_(ordered[start : start + LOCK_CHUNK]))
             .order_by(OpenItem.id)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
-        found.update((item.id, item) for item in items)
+        found.update((item.id, item) for item in items if item.company_id == company_id)
     return found
 
 
@@ -145,9 +143,13 @@ def execute_runs(
     """Settle the planned runs through the ledger; report what each did and what is left."""
     commands = _commands(runs, plans, items)
     application_ids = iter(apply_items(uow, actor, commands) if commands else [])
-    credit_ids = [run.item_id for run in runs if run.item_id is not None]
-    query = select(OpenItem.id, OpenItem.open_minor).where(OpenItem.id.in_(credit_ids))
-    still_open: dict[int, int] = {row.id: row.open_minor for row in uow.session.execute(query)}
+    credit_ids = sorted({run.item_id for run in runs if run.item_id is not None})
+    still_open: dict[int, int] = {}
+    for start in range(0, len(credit_ids), LOCK_CHUNK):
+        query = select(OpenItem.id, OpenItem.open_minor).where(
+            OpenItem.id.in_(credit_ids[start : start + LOCK_CHUNK])
+        )
+        still_open.update((row.id, row.open_minor) for row in uow.session.execute(query))
     results = []
     for run, settles in zip(runs, plans, strict=True):
         assert run.item_id is not None
@@ -162,13 +164,16 @@ def execute_runs(
             )
         )
     mark_applied(uow, [r.payment_id for r in results if r.unapplied_minor == 0])
-    audit_many(
-        uow,
-        actor,
-        "payment.apply",
-        "payment",
-        ((r.payment_id, {"applications": list(r.application_ids)}) for r in results),
-    )
+    if results:
+        audit_batch(
+            uow,
+            actor,
+            "payment.apply",
+            "payment",
+            [r.payment_id for r in results],
+            {"applications": list(results[0].application_ids)},
+            {"applications": id_runs(a for r in results for a in r.application_ids)},
+        )
     uow.publish_many(
         actor.company_id,
         "payment.applied",
@@ -187,10 +192,11 @@ def execute_runs(
 
 
 def mark_applied(uow: UnitOfWork, payment_ids: Sequence[int]) -> None:
-    if payment_ids:
+    """Payments fully applied, in chunks below the databases' limits of bound parameters."""
+    for start in range(0, len(payment_ids), LOCK_CHUNK):
         uow.session.execute(
             update(Payment)
-            .where(Payment.id.in_(payment_ids))
+            .where(Payment.id.in_(payment_ids[start : start + LOCK_CHUNK]))
             .values(status=PaymentStatus.APPLIED.value)
             .execution_options(synchronize_session=False)
         )

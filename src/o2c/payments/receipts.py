@@ -19,6 +19,7 @@ from o2c.db.bulk import insert_ids
 from o2c.db.idempotency import IdempotencyKey
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import FieldError, IdempotencyMismatch, ValidationFailed
+from o2c.ledger.audit_batches import audit_batch
 from o2c.ledger.model import AccountRole, EntryDraft, ItemKind, to_base
 from o2c.ledger.service import ItemDraft, post_documents, rate_on
 from o2c.parties import service as parties
@@ -32,7 +33,7 @@ from o2c.payments.model import (
 from o2c.payments.posting import payment_entry
 from o2c.payments.tables import Payment
 from o2c.security.model import Actor
-from o2c.security.service import audit_many, get_company
+from o2c.security.service import get_company
 
 RECORD_SCOPE = "payment.record"
 
@@ -177,13 +178,17 @@ def _document(
 def _announce(
     uow: UnitOfWork, actor: Actor, commands: Sequence[PaymentCreate], received: Sequence[Received]
 ) -> None:
-    audit_many(
-        uow,
-        actor,
-        "payment.record",
-        "payment",
-        ((r.payment_id, {"number": r.number}) for r in received),
-    )
+    if received:
+        numbers = sorted(r.number for r in received)
+        audit_batch(
+            uow,
+            actor,
+            "payment.record",
+            "payment",
+            [r.payment_id for r in received],
+            {"number": received[0].number},
+            {"numbers": [numbers[0], numbers[-1]]},
+        )
     uow.publish_many(
         actor.company_id,
         "payment.received",
