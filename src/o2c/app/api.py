@@ -11,14 +11,16 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from o2c import __version__
 from o2c.app.docs import install_docs
+from o2c.app.health import readiness
 from o2c.app.identity import actor_resolver
 from o2c.app.problems import install_error_handlers, problem
 from o2c.app.routes import ROUTERS
+from o2c.app.telemetry import install_telemetry
 from o2c.db.deps import get_actor, get_uow
 from o2c.db.engine import make_engine, session_factory
 from o2c.db.uow import UnitOfWork
@@ -55,6 +57,7 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     install_error_handlers(app)
+    install_telemetry(app, request_uow)
     install_docs(app)
     _install_health(app, engine)
     return app
@@ -68,11 +71,13 @@ def _install_health(app: FastAPI, engine: Engine) -> None:
 
     @app.get("/ready", tags=["operations"], response_model=None)
     def ready(request: Request) -> dict[str, Any] | JSONResponse:
-        """The database answers and holds the schema (for readiness probes)."""
+        """The database answers and its schema is at this code's migration heads (readiness)."""
         try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT count(*) FROM company")).scalar_one()
+            state = readiness(engine)
         except SQLAlchemyError as exc:
             reason = type(exc).__name__
             return problem(request, 503, "not_ready", "Not ready", f"database not ready ({reason})")
-        return {"status": "ready", "database": engine.dialect.name}
+        if not state.ready:
+            detail = f"migrations pending: {', '.join(state.pending)} (run `o2c init`)"
+            return problem(request, 503, "not_ready", "Not ready", detail)
+        return {"status": "ready", "database": state.database, "schema": "at head"}

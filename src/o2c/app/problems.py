@@ -131,7 +131,12 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
-        request_id = request.headers.get(REQUEST_ID_HEADER) or uuid.uuid4().hex
+        # The telemetry middleware outside this one has already chosen (and checked) the id.
+        request_id = (
+            scope.get("state", {}).get("request_id")
+            or request.headers.get(REQUEST_ID_HEADER)
+            or uuid.uuid4().hex
+        )
         scope.setdefault("state", {})["request_id"] = request_id
         started = False
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,3 +25,13 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_sender: str = "ar@localhost"
     smtp_timeout: float = 30.0
+    # Logs: "text" (readable on a terminal) or "json" (one object per line, for collectors).
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    # Background jobs: a worker's lease on a running job, and how often an idle worker polls.
+    job_lease_seconds: int = 300
+    worker_poll_seconds: float = 2.0
+    # Succeeded jobs are deleted after this many days (failed ones stay until retried).
+    job_retention_days: int = 30
+    # Bank statements dropped in <dir>/<company code>/ are imported by the worker.
+    statement_drop_dir: str | None = None

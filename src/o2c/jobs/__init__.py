@@ -1,0 +1,1 @@
+"""Background jobs: a queue table shared by every worker, claimed with SKIP LOCKED."""
