@@ -7,6 +7,7 @@ X12 interchange of 850s (answered with a 997 written by `--ack-out`).
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,10 +15,12 @@ import typer
 
 from o2c.db.deps import context_of
 from o2c.formats.x12 import Delimiters
+from o2c.integration.delivery import Outcome, deliver_documents, set_delivery_channel
 from o2c.integration.inbound import list_inbound_documents, receive
 from o2c.integration.interchanges import InterchangeFilter, list_interchanges
 from o2c.integration.model import PartnerCreate
 from o2c.integration.service import create_partner, document_id, export_810, export_856
+from o2c.kernel.config import Settings
 from o2c.parties.service import find_customer
 
 app = typer.Typer(
@@ -132,3 +135,57 @@ def export(
     result = (export_810 if kind == "810" else export_856)(uow, actor, found)
     out.write_bytes(result.content)
     typer.echo(f"{kind} {number}: interchange {result.control_number} written to {out}")
+
+
+@app.command("channel")
+def channel(
+    ctx: typer.Context,
+    customer: Annotated[str, typer.Argument(help="Customer code")],
+    via: Annotated[str, typer.Argument(help="email, portal, edi or peppol")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="pdf, ubl, cii or facturx (per channel)")
+    ] = None,
+) -> None:
+    """Choose how a customer's invoices and credit notes are delivered."""
+    context = context_of(ctx.obj)
+    actor, uow = context.actor(), context.uow()
+    with uow:
+        customer_id = find_customer(uow, actor, customer).id
+    chosen = set_delivery_channel(uow, actor, customer_id, via, fmt)
+    typer.echo(f"{customer}: {chosen.channel.value} ({chosen.format})")
+
+
+@app.command("deliver")
+def deliver(
+    ctx: typer.Context,
+    numbers: Annotated[list[str] | None, typer.Argument(help="Document numbers")] = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option("--as-of", formats=["%Y-%m-%d"], help="Every document issued up to then"),
+    ] = None,
+    drop_dir: Annotated[
+        Path | None,
+        typer.Option("--peppol-dir", help="Peppol drop directory (default: O2C_PEPPOL_DROP_DIR)"),
+    ] = None,
+) -> None:
+    """Deliver posted documents not yet delivered, each on its customer's channel."""
+    context = context_of(ctx.obj)
+    settings = getattr(ctx.obj, "settings", None)
+    configured = settings.peppol_drop_dir if isinstance(settings, Settings) else None
+    if drop_dir is None and configured:
+        drop_dir = Path(configured)
+    outcomes = deliver_documents(
+        context.uow(),
+        context.actor(),
+        numbers=numbers or None if as_of is None else None,
+        as_of=None if as_of is None else as_of.date(),
+        peppol_drop_dir=drop_dir,
+    )
+    typer.echo("number\tchannel\toutcome\tdetail")
+    for outcome in outcomes:
+        channel = "" if outcome.channel is None else outcome.channel.value
+        typer.echo(f"{outcome.number}\t{channel}\t{outcome.outcome.value}\t{outcome.detail or ''}")
+    failed = sum(1 for o in outcomes if o.outcome is Outcome.FAILED)
+    typer.echo(f"{len(outcomes)} documents, {failed} failed", err=True)
+    if failed:
+        raise typer.Exit(1)

@@ -105,3 +105,34 @@ class InboundDocument(Base):
     content: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime]
     received_by: Mapped[str] = mapped_column(String(120))
+
+
+class DocumentDelivery(Base):
+    """One posted invoice or credit note delivered (or tried) on one channel.
+
+    Unique per document and channel: a delivery run inserts this row before it sends, in the
+    same transaction, so a second run (or a concurrent one, which waits on the unique index)
+    finds it and sends nothing twice. A failed attempt keeps its reason and is tried again.
+    """
+
+    __tablename__ = "document_delivery"
+    __table_args__ = (
+        UniqueConstraint("company_id", "invoice_id", "channel"),
+        CheckConstraint("channel in ('email', 'portal', 'edi', 'peppol')", name="channel"),
+        CheckConstraint("status in ('delivered', 'failed')", name="status"),
+    )
+
+    id: Mapped[Id]
+    company_id: Mapped[int] = company_fk()
+    invoice_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("invoice.id"))
+    customer_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("customer.id"))
+    channel: Mapped[str] = mapped_column(String(10))
+    format: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10))
+    reference: Mapped[str | None] = mapped_column(String(500))
+    """What was sent: the queued mail's id, the dropped file's path, the interchange's id."""
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=1)
+    delivered_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(120))

@@ -35,3 +35,5 @@ class Settings(BaseSettings):
     job_retention_days: int = 30
     # Bank statements dropped in <dir>/<company code>/ are imported by the worker.
     statement_drop_dir: str | None = None
+    # Peppol file drop: UBL invoices for customers delivered by Peppol are written here.
+    peppol_drop_dir: str | None = None
