@@ -19,13 +19,11 @@ import argparse
 import json
 import random
 import sys
-import time
-from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
 
 import psycopg
 from bench.ledger import customers_csv, fresh_database, refresh_statistics
+from bench.stages import report, timed
 from rich.progress import Progress
 
 from o2c.analytics.measures import GroupBy
@@ -44,24 +42,6 @@ from o2c.security.service import find_company
 BATCH = 10_000
 TODAY = date(2026, 11, 1)
 HISTORY_DAYS = 730
-
-
-def report(stage: str, count: int, seconds: float, **extra: Any) -> dict[str, Any]:
-    line = {
-        "stage": stage,
-        "count": count,
-        "seconds": round(seconds, 3),
-        "per_second": round(count / seconds, 1) if seconds else None,
-        **extra,
-    }
-    print(json.dumps(line), flush=True)
-    return line
-
-
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
 
 
 def _invoice(customer: int, number: int, minor: int, issue: date) -> tuple[EntryDraft, ItemDraft]:

@@ -19,13 +19,13 @@ import json
 import os
 import random
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import psycopg
+from bench.stages import report, timed
 from rich.progress import Progress
 
 from o2c.app.installation import install_company
@@ -60,24 +60,6 @@ def fresh_database(url: str) -> None:
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def report(stage: str, count: int, seconds: float, **extra: Any) -> dict[str, Any]:
-    line = {
-        "stage": stage,
-        "count": count,
-        "seconds": round(seconds, 3),
-        "per_second": round(count / seconds, 1) if seconds else None,
-        **extra,
-    }
-    print(json.dumps(line), flush=True)
-    return line
-
-
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    start = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - start
 
 
 def chunks(n: int, size: int = BATCH) -> Iterator[range]:

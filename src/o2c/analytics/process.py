@@ -112,36 +112,8 @@ def cases(uow: UnitOfWork, actor: Actor, start: date, end: date) -> list[Case]:
         raise ValidationFailed([FieldError("to", "must not be before the start")])
     with uow:
         rows = uow.session.execute(_cases_query(actor.company_id, start, end)).all()
-    return [
-        Case(
-            invoice,
-            number or "",
-            customer,
-            order,
-            order_no,
-            ordered,
-            ship,
-            ship_no,
-            shipped,
-            invoiced,
-            item,
-            cleared,
-        )
-        for (
-            invoice,
-            number,
-            customer,
-            order,
-            order_no,
-            ordered,
-            ship,
-            ship_no,
-            shipped,
-            invoiced,
-            item,
-            cleared,
-        ) in rows
-    ]
+    # Columns in Case's field order; an invoice without a number yet reads as "".
+    return [Case(invoice, number or "", *rest) for invoice, number, *rest in rows]
 
 
 @dataclass(frozen=True)

@@ -87,16 +87,14 @@ def prepare_invoice(uow: UnitOfWork, actor: Actor, command: InvoiceCreate) -> Dr
     totals = None if errors else _totals([line.priced for line in lines], discount, charge, errors)
     if errors or totals is None or customer is None:
         raise ValidationFailed(errors)
-    return Draft(
-        kind=InvoiceKind.INVOICE,
-        customer_id=customer.id,
-        currency=currency,
-        rate=rate,
-        issue_date=issue,
-        due_date=due_date(issue, term) if term else issue,
-        term_id=term.id if term else None,
-        lines=lines,
-        totals=totals,
+    return _invoice_draft(
+        customer,
+        currency,
+        rate,
+        issue,
+        term,
+        lines,
+        totals,
         discount_minor=discount,
         charge_minor=charge,
         extra={
@@ -107,6 +105,36 @@ def prepare_invoice(uow: UnitOfWork, actor: Actor, command: InvoiceCreate) -> Dr
             "order_id": command.order_id,
             "shipment_id": command.shipment_id,
         },
+    )
+
+
+def _invoice_draft(
+    customer: Customer,
+    currency: str,
+    rate: Decimal,
+    issue: date,
+    term: PaymentTerm | None,
+    lines: list[DraftLine],
+    totals: InvoiceTotals,
+    *,
+    extra: dict[str, Any],
+    discount_minor: int = 0,
+    charge_minor: int = 0,
+) -> Draft:
+    """An invoice draft, due by the customer's payment term (on issue when it has none)."""
+    return Draft(
+        kind=InvoiceKind.INVOICE,
+        customer_id=customer.id,
+        currency=currency,
+        rate=rate,
+        issue_date=issue,
+        due_date=due_date(issue, term) if term else issue,
+        term_id=term.id if term else None,
+        lines=lines,
+        totals=totals,
+        discount_minor=discount_minor,
+        charge_minor=charge_minor,
+        extra=extra,
     )
 
 
@@ -435,16 +463,14 @@ def prepare_from_billable(
     totals = _totals([d.priced for d in drafted], discount, 0, errors)
     if errors or totals is None:
         raise ValidationFailed(errors)
-    return Draft(
-        kind=InvoiceKind.INVOICE,
-        customer_id=customer.id,
-        currency=currency,
-        rate=rate,
-        issue_date=issue,
-        due_date=due_date(issue, term) if term else issue,
-        term_id=term.id if term else None,
-        lines=drafted,
-        totals=totals,
+    return _invoice_draft(
+        customer,
+        currency,
+        rate,
+        issue,
+        term,
+        drafted,
+        totals,
         discount_minor=discount,
         extra={
             "po_number": po_number,
@@ -489,15 +515,6 @@ def prepare_chargeback(
     totals = None if errors else _totals([line.priced], 0, 0, errors)
     if errors or totals is None:
         raise ValidationFailed(errors)
-    return Draft(
-        kind=InvoiceKind.INVOICE,
-        customer_id=customer.id,
-        currency=currency,
-        rate=rate,
-        issue_date=issue,
-        due_date=due_date(issue, term) if term else issue,
-        term_id=term.id if term else None,
-        lines=[line],
-        totals=totals,
-        extra={"notes": text},
+    return _invoice_draft(
+        customer, currency, rate, issue, term, [line], totals, extra={"notes": text}
     )

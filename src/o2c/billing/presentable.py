@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from o2c.billing.totals import TaxAmount
 from o2c.formats.einvoice import VatCategory
 from o2c.kernel.errors import FieldError
 
@@ -200,15 +201,6 @@ class PresentedLine:
 
 
 @dataclass(frozen=True)
-class PresentedTax:
-    category: str
-    percent: Decimal
-    exemption_reason: str | None
-    taxable_minor: int
-    tax_minor: int
-
-
-@dataclass(frozen=True)
 class Presentable:
     """One posted document as the customer receives it. Amounts are positive minor units."""
 
@@ -221,7 +213,7 @@ class Presentable:
     seller: Company
     buyer: Buyer
     lines: tuple[PresentedLine, ...]
-    taxes: tuple[PresentedTax, ...]
+    taxes: tuple[TaxAmount, ...]
     net_minor: int
     tax_minor: int
     total_minor: int

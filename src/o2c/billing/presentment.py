@@ -22,13 +22,13 @@ from o2c.billing.presentable import (
     LetterheadSet,
     Presentable,
     PresentedLine,
-    PresentedTax,
     compact_iban,
     letterhead_problems,
 )
 from o2c.billing.printing import render_pdf
 from o2c.billing.service import invoice_items
 from o2c.billing.tables import Invoice, InvoiceLine, InvoiceTax, Letterhead
+from o2c.billing.totals import TaxAmount
 from o2c.catalog.payment_terms import get_payment_term
 from o2c.catalog.service import get_products
 from o2c.db.uow import UnitOfWork
@@ -193,9 +193,7 @@ def load_presentable(uow: UnitOfWork, actor: Actor, invoice_id: int) -> Presenta
                 for ln in lines
             ),
             taxes=tuple(
-                PresentedTax(
-                    t.category, t.percent, t.exemption_reason, t.taxable_minor, t.tax_minor
-                )
+                TaxAmount(t.category, t.percent, t.exemption_reason, t.taxable_minor, t.tax_minor)
                 for t in taxes
             ),
             net_minor=invoice.net_minor,

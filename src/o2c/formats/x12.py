@@ -15,10 +15,12 @@ segments and sets itself, so a written interchange cannot disagree with its own 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Protocol
 
 from o2c.formats.problems import Problems
@@ -76,6 +78,48 @@ def read_segments(text: str, problems: Problems) -> tuple[Delimiters, list[Segme
     if repetition.isalnum() or repetition in {separator, component, terminator}:
         repetition = "^"  # ISA11 "U" (4010 and earlier): no repetition separator declared
     return Delimiters(separator, component, terminator, repetition), segments
+
+
+_DECIMAL = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
+
+
+def element_decimal(
+    segment: Segment, index: int, problems: Problems, *, required: bool, noun: str = "number"
+) -> Decimal | None:
+    """Element `index` as an X12 R (decimal) value, or None with a problem noted.
+
+    `noun` names the value in the problem ("amount" in a remittance), so a partner reads
+    "amount missing" rather than a data type.
+    """
+    raw = segment.get(index)
+    where = f"{segment.tag}{index + 1:02d}"
+    if not raw:
+        if required:
+            problems.add(segment.number, where, f"{noun} missing")
+        return None
+    if not _DECIMAL.fullmatch(raw):
+        article = "an" if noun[:1] in {"a", "e", "i", "o", "u"} else "a"
+        problems.add(segment.number, where, f"not {article} {noun}: {raw!r}")
+        return None
+    return Decimal(raw)
+
+
+def element_date(segment: Segment, index: int, problems: Problems) -> date | None:
+    """Element `index` as a CCYYMMDD (or YYMMDD, read as 20YY) date; None when empty or bad."""
+    raw = segment.get(index)
+    if not raw:
+        return None
+    try:
+        if len(raw) == 6:
+            raw = "20" + raw
+        if len(raw) != 8:
+            raise ValueError(raw)
+        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:8]))
+    except ValueError:
+        problems.add(
+            segment.number, f"{segment.tag}{index + 1:02d}", f"not a CCYYMMDD date: {raw!r}"
+        )
+        return None
 
 
 def same_control(a: str, b: str) -> bool:

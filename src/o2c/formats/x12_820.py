@@ -7,7 +7,6 @@ this module reads what is inside each 820 set. A transaction set other than 820 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -15,9 +14,14 @@ from decimal import Decimal
 from o2c.formats.encoding import decode_text
 from o2c.formats.problems import Problems
 from o2c.formats.remittance import Adjustment, Remittance, RemittanceItem
-from o2c.formats.x12 import Envelope, EnvelopeReader, Segment, read_segments
-
-_AMOUNT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
+from o2c.formats.x12 import (
+    Envelope,
+    EnvelopeReader,
+    Segment,
+    element_date,
+    element_decimal,
+    read_segments,
+)
 
 
 @dataclass
@@ -44,33 +48,6 @@ class _Item:
         )
 
 
-def _amount(segment: Segment, index: int, problems: Problems, required: bool) -> Decimal | None:
-    raw = segment.get(index)
-    if not raw:
-        if required:
-            problems.add(segment.number, f"{segment.tag}{index + 1:02d}", "amount missing")
-        return None
-    if not _AMOUNT.fullmatch(raw):
-        problems.add(segment.number, f"{segment.tag}{index + 1:02d}", f"not an amount: {raw!r}")
-        return None
-    return Decimal(raw)
-
-
-def _date(segment: Segment, index: int, problems: Problems) -> date | None:
-    raw = segment.get(index)
-    if not raw:
-        return None
-    try:
-        if len(raw) == 6:
-            raw = "20" + raw
-        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:8]))
-    except ValueError:
-        problems.add(
-            segment.number, f"{segment.tag}{index + 1:02d}", f"not a CCYYMMDD date: {raw!r}"
-        )
-        return None
-
-
 class _Transaction:
     """Collects one ST..SE transaction set into a `Remittance`."""
 
@@ -93,8 +70,8 @@ class _Transaction:
             handler(segment)
 
     def _bpr(self, segment: Segment) -> None:
-        self.amount = _amount(segment, 1, self.problems, required=True)
-        self.payment_date = _date(segment, 15, self.problems)
+        self.amount = element_decimal(segment, 1, self.problems, required=True, noun="amount")
+        self.payment_date = element_date(segment, 15, self.problems)
 
     def _trn(self, segment: Segment) -> None:
         self.trace = segment.get(1)
@@ -109,19 +86,21 @@ class _Transaction:
         self.current, self.entity_has_rmr = None, False
 
     def _rmr(self, segment: Segment) -> None:
-        paid = _amount(segment, 3, self.problems, required=True)
+        paid = element_decimal(segment, 3, self.problems, required=True, noun="amount")
         self.current = _Item(
             ref_type=segment.get(0),
             invoice_ref=segment.get(1),
             paid=paid if paid is not None else Decimal(0),
-            invoice_amount=_amount(segment, 4, self.problems, required=False),
-            discount=_amount(segment, 5, self.problems, required=False),
+            invoice_amount=element_decimal(
+                segment, 4, self.problems, required=False, noun="amount"
+            ),
+            discount=element_decimal(segment, 5, self.problems, required=False, noun="amount"),
         )
         self.items.append(self.current)
         self.entity_has_rmr = True
 
     def _adx(self, segment: Segment) -> None:
-        amount = _amount(segment, 0, self.problems, required=True)
+        amount = element_decimal(segment, 0, self.problems, required=True, noun="amount")
         adjustment = Adjustment(amount, segment.get(1), segment.get(3))
         if self.current is not None and self.entity_has_rmr:
             self.current.adjustments.append(adjustment)
@@ -137,7 +116,7 @@ class _Transaction:
 
     def _dtm(self, segment: Segment) -> None:
         if self.payment_date is None and segment.get(0) in {"097", "007", "009"}:
-            self.payment_date = _date(segment, 1, self.problems)
+            self.payment_date = element_date(segment, 1, self.problems)
 
     def finish(self) -> None:
         remittance = self.remittance()

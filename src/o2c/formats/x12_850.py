@@ -10,16 +10,20 @@ keeps its envelope's control numbers, which the 997 acknowledgement echoes.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from o2c.formats.encoding import decode_text
 from o2c.formats.problems import Problems
-from o2c.formats.x12 import Envelope, EnvelopeReader, Segment, read_segments
-
-_NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
+from o2c.formats.x12 import (
+    Envelope,
+    EnvelopeReader,
+    Segment,
+    element_date,
+    element_decimal,
+    read_segments,
+)
 
 
 @dataclass(frozen=True)
@@ -79,35 +83,6 @@ class PurchaseOrder:
 
     def party(self, role: str) -> PartyInfo | None:
         return next((p for p in self.parties if p.role == role), None)
-
-
-def _number(segment: Segment, index: int, problems: Problems, required: bool) -> Decimal | None:
-    raw = segment.get(index)
-    if not raw:
-        if required:
-            problems.add(segment.number, f"{segment.tag}{index + 1:02d}", "number missing")
-        return None
-    if not _NUMBER.fullmatch(raw):
-        problems.add(segment.number, f"{segment.tag}{index + 1:02d}", f"not a number: {raw!r}")
-        return None
-    return Decimal(raw)
-
-
-def _date(segment: Segment, index: int, problems: Problems) -> date | None:
-    raw = segment.get(index)
-    if not raw:
-        return None
-    try:
-        if len(raw) == 6:
-            raw = "20" + raw
-        if len(raw) != 8:
-            raise ValueError(raw)
-        return date(int(raw[:4]), int(raw[4:6]), int(raw[6:8]))
-    except ValueError:
-        problems.add(
-            segment.number, f"{segment.tag}{index + 1:02d}", f"not a CCYYMMDD date: {raw!r}"
-        )
-        return None
 
 
 @dataclass
@@ -197,10 +172,10 @@ class _Order:
             party.postal_code, party.country = segment.get(2), segment.get(3)
 
     def _po1(self, segment: Segment) -> None:
-        quantity = _number(segment, 1, self.problems, required=True)
+        quantity = element_decimal(segment, 1, self.problems, required=True)
         if quantity is not None and quantity <= 0:
             self.problems.add(segment.number, "PO102", "quantity must be positive")
-        price = _number(segment, 3, self.problems, required=False)
+        price = element_decimal(segment, 3, self.problems, required=False)
         self.lines.append(_Line(segment, quantity or Decimal(0), price))
 
     def _pid(self, segment: Segment) -> None:
@@ -212,7 +187,7 @@ class _Order:
 
     def _amt(self, segment: Segment) -> None:
         if segment.get(0) == "TT":
-            self.total = _number(segment, 1, self.problems, required=True)
+            self.total = element_decimal(segment, 1, self.problems, required=True)
 
     def finish(self) -> None:
         if self.beg is None:
@@ -239,7 +214,7 @@ class _Order:
                 purpose=self.beg.get(0),
                 order_type=self.beg.get(1),
                 po_number=self.beg.get(2),
-                po_date=_date(self.beg, 4, self.problems),
+                po_date=element_date(self.beg, 4, self.problems),
                 currency=self.currency,
                 parties=tuple(p.freeze() for p in self.parties),
                 lines=tuple(line.freeze() for line in self.lines),

@@ -252,15 +252,7 @@ def _claim(uow: UnitOfWork, actor: Actor, target: _Target) -> DocumentDelivery |
     waits on the unique index and fails once this transaction commits.
     """
     channel = target.preference.channel.value
-    row = uow.session.scalar(
-        select(DocumentDelivery)
-        .where(
-            DocumentDelivery.company_id == actor.company_id,
-            DocumentDelivery.invoice_id == target.invoice.id,
-            DocumentDelivery.channel == channel,
-        )
-        .with_for_update()
-    )
+    row = _locked_delivery(uow, actor, target)
     now = uow.clock.now()
     if row is not None:
         if row.status == "delivered":
@@ -284,19 +276,24 @@ def _claim(uow: UnitOfWork, actor: Actor, target: _Target) -> DocumentDelivery |
     return row
 
 
+def _locked_delivery(uow: UnitOfWork, actor: Actor, target: _Target) -> DocumentDelivery | None:
+    """The delivery row of the document on the target's channel, locked for this transaction."""
+    return uow.session.scalar(
+        select(DocumentDelivery)
+        .where(
+            DocumentDelivery.company_id == actor.company_id,
+            DocumentDelivery.invoice_id == target.invoice.id,
+            DocumentDelivery.channel == target.preference.channel.value,
+        )
+        .with_for_update()
+    )
+
+
 def _record_failure(uow: UnitOfWork, actor: Actor, target: _Target, reason: str) -> None:
     """Keep why the document did not go out, so the next run tries it and a person can see."""
     channel = target.preference.channel.value
     with uow:
-        row = uow.session.scalar(
-            select(DocumentDelivery)
-            .where(
-                DocumentDelivery.company_id == actor.company_id,
-                DocumentDelivery.invoice_id == target.invoice.id,
-                DocumentDelivery.channel == channel,
-            )
-            .with_for_update()
-        )
+        row = _locked_delivery(uow, actor, target)
         now = uow.clock.now()
         if row is None:
             row = DocumentDelivery(
