@@ -7,10 +7,12 @@ import io
 import json
 import logging
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from o2c.app.health import readiness
 from o2c.app.logs import JsonFormatter, RequestIdFilter, TextFormatter, log_handler
+from o2c.app.schema import alembic_config
 from o2c.jobs.service import enqueue
 from tests.app.client import api_client
 
@@ -27,25 +29,32 @@ def test_ready_says_the_database_is_at_every_migration_head(engine, clock):
 
 
 def test_ready_refuses_traffic_while_a_migration_is_pending(engine, clock):
-    # given a database one migration behind this code
+    # given a database one migration behind this code: the newest head not yet applied
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    [newest] = script.get_revisions("heads")
+    parents = newest.down_revision
+    parents = parents if isinstance(parents, tuple) else (parents,)
     with engine.begin() as connection:
         connection.execute(
-            text("UPDATE alembic_version SET version_num = '0001' WHERE version_num = '0010'")
+            text("DELETE FROM alembic_version WHERE version_num = :v"), {"v": newest.revision}
         )
+        for parent in parents:
+            connection.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": parent})
     try:
         # when a probe asks
         response = api_client(engine, clock).get("/ready")
         state = readiness(engine)
     finally:
         with engine.begin() as connection:
+            connection.execute(text("DELETE FROM alembic_version"))
             connection.execute(
-                text("UPDATE alembic_version SET version_num = '0010' WHERE version_num = '0001'")
+                text("INSERT INTO alembic_version VALUES (:v)"), {"v": newest.revision}
             )
 
     # then it is not ready and names the migration
     assert response.status_code == 503
-    assert "0010" in response.json()["detail"]
-    assert state.pending == ("0010",)
+    assert newest.revision in response.json()["detail"]
+    assert state.pending == (newest.revision,)
 
 
 def test_metrics_count_requests_by_route_template_and_show_the_queue(engine, uow, actor, clock):
