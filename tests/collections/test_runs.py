@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from o2c.catalog.service import install_defaults
 from o2c.collections.accounts import ensure_accounts
-from o2c.collections.tables import CollectionAccount, CollectionTask, DunningItem
+from o2c.collections.service import load_strategy
+from o2c.collections.tables import CollectionAccount, CollectionTask, DunningState
 from o2c.collections.timeline import customer_timeline
 from o2c.credit.service import active_holds
 from o2c.db.engine import session_factory
@@ -19,6 +20,7 @@ from o2c.disputes.model import DeductionCreate
 from o2c.disputes.service import open_deductions
 from o2c.ledger.service import ApplyCommand, apply_items, reverse_application
 from o2c.ledger.tables import OpenItem
+from o2c.parties.tables import Customer
 from tests.builders import a_payment
 from tests.collections.builders import (
     TODAY,
@@ -230,5 +232,90 @@ def test_two_workers_running_the_same_day_record_each_action_once(
     # per customer: the reminder, one letter for three invoices, the call on the oldest
     assert len(recorded) == 30 * 3
     with uow:
-        items = uow.session.scalar(select(func.count()).select_from(DunningItem))
-    assert items == 30 * 5
+        states = uow.session.scalar(select(func.count()).select_from(DunningState))
+    assert states == 30 * 4  # every invoice of every customer remembers its steps once
+
+
+def test_a_day_between_steps_reads_no_customer_and_the_next_steps_day_acts(uow, actor):
+    # given a letter sent three days late; the next step comes at ten days late
+    with_steps(
+        uow,
+        actor,
+        step("d1", {"days_after_due": 3}, MAIL, 1),
+        step("d2", {"days_after_due": 10}, {"type": "email", "template": "dunning_2"}, 2),
+    )
+    customer = a_debtor(uow, actor)
+    overdue(uow, actor, customer, 3, number="INV-1")
+    run(uow, actor)
+    # when the days in between are run, and then the tenth day late
+    quiet = [run(uow, actor, TODAY + timedelta(days=n)).customers for n in range(1, 7)]
+    tenth = run(uow, actor, TODAY + timedelta(days=7))
+    # then nobody was read in between, and the second letter went out on its day
+    assert quiet == [0] * 6
+    assert (tenth.customers, tenth.actions) == (1, 1)
+    assert [(a.step, a.as_of) for a in actions(uow, actor)] == [
+        ("d1", TODAY),
+        ("d2", TODAY + timedelta(days=7)),
+    ]
+
+
+def test_a_new_strategy_acts_on_invoices_the_old_one_had_finished_with(uow, actor):
+    # given an invoice the only step of the first strategy acted on
+    with_steps(uow, actor, step("d1", {"days_after_due": 1}, MAIL, 1))
+    customer = a_debtor(uow, actor)
+    overdue(uow, actor, customer, 5, number="INV-1")
+    run(uow, actor)
+    # when a strategy with a call at five days late becomes active
+    with_steps(
+        uow,
+        actor,
+        step("d1", {"days_after_due": 1}, MAIL, 1),
+        step("call", {"days_after_due": 5}, {"type": "call"}),
+    )
+    run(uow, actor, TODAY + timedelta(days=1))
+    run(uow, actor, TODAY + timedelta(days=2))
+    # then the call is made once, the letter is not repeated
+    assert summary(uow, actor) == [
+        ("d1", "email", "INV-1", "scheduled"),
+        ("call", "call", "INV-1", "scheduled"),
+    ]
+
+
+def test_a_customer_moving_to_a_faster_segment_is_read_again_at_once(uow, actor):
+    # given a standard customer whose invoice had its letter; standard calls at 20 days late
+    load_strategy(
+        uow,
+        actor,
+        {
+            "name": "two speeds",
+            "segments": [
+                {
+                    "name": "high",
+                    "when": {"risk_class": ["high"]},
+                    "steps": [step("call", {"days_after_due": 3}, {"type": "call"})],
+                },
+                {
+                    "name": "standard",
+                    "steps": [
+                        step("d1", {"days_after_due": 1}, MAIL, 1),
+                        step("call", {"days_after_due": 20}, {"type": "call"}),
+                    ],
+                },
+            ],
+        },
+    )
+    customer = a_debtor(uow, actor)
+    overdue(uow, actor, customer, 2, number="INV-1")
+    run(uow, actor)
+    # when the customer is classed high risk, and the next day is run
+    with uow:
+        found = uow.session.get(Customer, customer)
+        assert found is not None
+        found.attributes = {"risk_class": "high"}
+        uow.commit()
+    run(uow, actor, TODAY + timedelta(days=1))
+    # then the high-risk call is made that day, not when the standard call would have been
+    assert [(a.segment, a.step, a.as_of) for a in actions(uow, actor)] == [
+        ("standard", "d1", TODAY),
+        ("high", "call", TODAY + timedelta(days=1)),
+    ]

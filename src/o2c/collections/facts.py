@@ -2,56 +2,41 @@
 
 A dunning run over a million open items cannot afford a query per customer: every fact
 (open items, disputes, promises, steps already taken, events, behaviour) is read for the
-whole company in one statement each and joined in Python by customer and item id.
+whole company in one statement each and joined in Python by customer and item id
+(`gathering` puts them together for a run).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import Integer, case, cast, func, select, text
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from o2c.collections.model import PromiseStatus
-from o2c.collections.policy import Channel, RiskClass
+from o2c.collections.policy import RiskClass
 from o2c.collections.strategy import (
     BOUNCED_PAYMENT,
     BROKEN_PROMISE,
-    CustomerFacts,
     Event,
-    ItemFacts,
 )
 from o2c.collections.tables import (
     CollectionAccount,
     CollectionAction,
-    DunningItem,
     PromiseItem,
     PromiseToPay,
 )
 from o2c.db.uow import UnitOfWork
-from o2c.disputes.service import disputed_minor_by_item
 from o2c.ledger.model import ItemKind
 from o2c.ledger.tables import Application, OpenItem
 from o2c.parties.model import ContactRole
 from o2c.parties.tables import Contact, Customer
 
 EVENT_DAYS = 90  # broken promises and bounced payments older than this no longer trigger
-
-
-@dataclass
-class _Customer:
-    """Facts about one customer gathered before the engine's frozen view is built."""
-
-    items: list[ItemFacts] = field(default_factory=list)
-    balance: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    balance_base: int = 0
-    disputed: bool = False
-    events: list[Event] = field(default_factory=list)
 
 
 def days_between(later: Any, earlier: Any, dialect: str) -> ColumnElement[int]:
@@ -76,47 +61,7 @@ def risk_of(attributes: dict[str, Any], avg_days_late: int, broken: int) -> Risk
     return RiskClass.LOW
 
 
-def _open_items(
-    uow: UnitOfWork, company_id: int, as_of: date, customers: dict[int, _Customer]
-) -> dict[int, int]:
-    """Fill balances and chased invoices; returns invoice item id → customer id."""
-    disputed = disputed_minor_by_item(uow, company_id)
-    query = select(
-        OpenItem.id,
-        OpenItem.customer_id,
-        OpenItem.kind,
-        OpenItem.document_number,
-        OpenItem.currency,
-        OpenItem.doc_date,
-        OpenItem.due_date,
-        OpenItem.amount_minor,
-        OpenItem.open_minor,
-        OpenItem.open_base_minor,
-    ).where(
-        OpenItem.company_id == company_id,
-        OpenItem.closed_on.is_(None),
-        OpenItem.doc_date <= as_of,
-    )
-    owner: dict[int, int] = {}
-    invoice = ItemKind.INVOICE.value
-    for row in uow.session.execute(query):
-        item_id, customer_id, kind, number, currency, doc, due, amount, open_, base = row
-        facts = customers.get(customer_id)
-        if facts is None:
-            facts = customers[customer_id] = _Customer()
-        facts.balance[currency] += open_
-        facts.balance_base += base
-        if kind != invoice or open_ <= 0:
-            continue
-        held = disputed.get(item_id, 0)
-        if held:
-            facts.disputed = True
-        owner[item_id] = customer_id
-        facts.items.append(ItemFacts(item_id, number, currency, doc, due, amount, open_ - held))
-    return owner
-
-
-def _promised(uow: UnitOfWork, company_id: int) -> tuple[set[int], set[int]]:
+def promised_items(uow: UnitOfWork, company_id: int) -> tuple[set[int], set[int]]:
     """Invoice ids under a pending promise, and the customers who have one."""
     rows = uow.session.execute(
         select(PromiseToPay.customer_id, PromiseItem.item_id)
@@ -134,28 +79,16 @@ def _promised(uow: UnitOfWork, company_id: int) -> tuple[set[int], set[int]]:
     return items, customers
 
 
-def _done_steps(uow: UnitOfWork, company_id: int) -> dict[int, set[str]]:
-    """Open invoice id → the time-triggered steps that already acted on it."""
-    rows = uow.session.execute(
-        select(DunningItem.item_id, DunningItem.step)
-        .join(OpenItem, OpenItem.id == DunningItem.item_id)
-        .where(
-            DunningItem.company_id == company_id,
-            DunningItem.cause == "",
-            OpenItem.closed_on.is_(None),
-        )
-    )
-    done: dict[int, set[str]] = defaultdict(set)
-    for item_id, step in rows:
-        done[item_id].add(step)
-    return done
+def done_causes(uow: UnitOfWork, company_id: int, since: date) -> dict[int, set[tuple[str, str]]]:
+    """Customer id → the event steps (step, cause) that acted since `since`.
 
-
-def _done_causes(uow: UnitOfWork, company_id: int, since: date) -> dict[int, set[tuple[str, str]]]:
+    The predicate on `cause` is a literal so that both databases use the partial index of
+    the few event actions rather than every action of the last EVENT_DAYS.
+    """
     rows = uow.session.execute(
         select(CollectionAction.customer_id, CollectionAction.step, CollectionAction.cause).where(
             CollectionAction.company_id == company_id,
-            CollectionAction.cause != "",
+            text("collection_action.cause <> ''"),
             CollectionAction.as_of >= since,
         )
     )
@@ -165,8 +98,9 @@ def _done_causes(uow: UnitOfWork, company_id: int, since: date) -> dict[int, set
     return done
 
 
-def _events(uow: UnitOfWork, company_id: int, as_of: date, customers: dict[int, _Customer]) -> None:
-    """Broken promises and bounced payments of the last EVENT_DAYS, with their invoices."""
+def recent_events(uow: UnitOfWork, company_id: int, as_of: date) -> dict[int, list[Event]]:
+    """Customer id → broken promises and bounced payments of the last EVENT_DAYS."""
+    found: dict[int, list[Event]] = defaultdict(list)
     since = as_of - timedelta(days=EVENT_DAYS)
     broken: dict[int, list[int]] = defaultdict(list)
     owners: dict[int, int] = {}
@@ -184,7 +118,7 @@ def _events(uow: UnitOfWork, company_id: int, as_of: date, customers: dict[int, 
         owners[promise_id] = customer_id
     for promise_id, item_ids in broken.items():
         event = Event(BROKEN_PROMISE, f"promise:{promise_id}", tuple(item_ids))
-        customers.setdefault(owners[promise_id], _Customer()).events.append(event)
+        found[owners[promise_id]].append(event)
     original = aliased(Application)
     credit = aliased(OpenItem)
     bounces = uow.session.execute(
@@ -201,7 +135,8 @@ def _events(uow: UnitOfWork, company_id: int, as_of: date, customers: dict[int, 
     )
     for reversal_id, customer_id, debit_item_id in bounces:
         event = Event(BOUNCED_PAYMENT, f"bounce:{reversal_id}", (debit_item_id or 0,))
-        customers.setdefault(customer_id, _Customer()).events.append(event)
+        found[customer_id].append(event)
+    return found
 
 
 def average_days_late(uow: UnitOfWork, company_id: int, as_of: date) -> dict[int, int]:
@@ -227,7 +162,7 @@ def customer_profiles(
     wanted = set(ids)
     with_contact = {
         cid
-        for (cid,) in uow.session.execute(
+        for (cid,) in uow.session.connection().execute(
             select(Contact.customer_id)
             .where(
                 Contact.company_id == company_id,
@@ -238,7 +173,7 @@ def customer_profiles(
         )
     }
     out: dict[int, tuple[str | None, dict[str, Any], bool]] = {}
-    for cid, country, attributes, email in uow.session.execute(
+    for cid, country, attributes, email in uow.session.connection().execute(
         select(Customer.id, Customer.country, Customer.attributes, Customer.email).where(
             Customer.company_id == company_id
         )
@@ -248,80 +183,16 @@ def customer_profiles(
     return out
 
 
-def _accounts(uow: UnitOfWork, company_id: int) -> dict[int, tuple[int, bool]]:
-    """Customer id → (promises broken, handed over to an agency)."""
+def accounts_of(uow: UnitOfWork, company_id: int) -> dict[int, tuple[int, bool, str | None]]:
+    """Customer id → (promises broken, handed over to an agency, its dunning segment)."""
     return {
-        cid: (broken, handed is not None)
-        for cid, broken, handed in uow.session.execute(
+        cid: (broken, handed is not None, segment)
+        for cid, broken, handed, segment in uow.session.connection().execute(
             select(
                 CollectionAccount.customer_id,
                 CollectionAccount.promises_broken,
                 CollectionAccount.handed_over_on,
+                CollectionAccount.dunning_segment,
             ).where(CollectionAccount.company_id == company_id)
         )
     }
-
-
-def gather(uow: UnitOfWork, company_id: int, as_of: date) -> list[CustomerFacts]:
-    """The engine's view of every customer with something to chase on `as_of`.
-
-    Customers handed over to an agency are left to the agency.
-    """
-    customers: dict[int, _Customer] = {}
-    _open_items(uow, company_id, as_of, customers)
-    _events(uow, company_id, as_of, customers)
-    promised_items, promising = _promised(uow, company_id)
-    done = _done_steps(uow, company_id)
-    causes = _done_causes(uow, company_id, as_of - timedelta(days=EVENT_DAYS + 1))
-    chased = [cid for cid, c in customers.items() if c.items or c.events]
-    profiles = customer_profiles(uow, company_id, chased)
-    accounts = _accounts(uow, company_id)
-    lateness = average_days_late(uow, company_id, as_of)
-    out = []
-    for cid in chased:
-        gathered = customers[cid]
-        broken, handed_over = accounts.get(cid, (0, False))
-        if handed_over:
-            continue
-        country, attributes, reachable = profiles.get(cid, (None, {}, False))
-        preferred = attributes.get("dunning_channel")
-        channel = Channel.LETTER if preferred == "letter" or not reachable else Channel.EMAIL
-        items = tuple(
-            _with_history(item, item.item_id in promised_items, done.get(item.item_id))
-            for item in gathered.items
-        )
-        avg_late = lateness.get(cid, 0)
-        out.append(
-            CustomerFacts(
-                customer_id=cid,
-                items=items,
-                balance_minor=dict(gathered.balance),
-                balance_base_minor=gathered.balance_base,
-                country=country,
-                channel=channel,
-                risk_class=risk_of(attributes, avg_late, broken),
-                avg_days_late=avg_late,
-                broken_promises=broken,
-                disputed=gathered.disputed,
-                promise_pending=cid in promising,
-                events=tuple(gathered.events),
-                done_causes=frozenset(causes.get(cid, ())),
-            )
-        )
-    return out
-
-
-def _with_history(item: ItemFacts, promised: bool, done: set[str] | None) -> ItemFacts:
-    if not promised and not done:
-        return item
-    return ItemFacts(
-        item.item_id,
-        item.number,
-        item.currency,
-        item.doc_date,
-        item.due_date,
-        item.amount_minor,
-        item.open_minor,
-        promised,
-        frozenset(done or ()),
-    )

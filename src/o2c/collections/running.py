@@ -1,13 +1,14 @@
 """The dunning run: as of a day, decide every customer's due actions and record them.
 
-Set-based from end to end: the facts are read with one query per kind (`facts.gather`), the
-engine decides in Python, and actions, the invoices they cover, timeline entries and call
-tasks are written with one bulk insert each. Mails are composed and sent afterwards by
-`delivery` (outside the run's time budget), from the actions recorded here.
+Set-based from end to end: the facts are read with one query per kind (`gathering.gather`), only
+for the invoices some step can act on today; the engine decides in Python, and actions, the
+invoices' dunning state and call tasks are written with one bulk insert each. An action is
+its own timeline entry (`timeline` reads the actions). Mails are composed and sent
+afterwards by `delivery` (outside the run's time budget), from the actions recorded here.
 
 Idempotent and safe with several workers: the day's `dunning_run` row is locked before
 anything is read, so a second worker waits and then finds every step already recorded on
-its invoices; the unique keys on actions and dunning items are the backstop.
+its invoices; the unique keys on actions and dunning states are the backstop.
 """
 
 from __future__ import annotations
@@ -25,16 +26,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from o2c.billing.model import InvoiceCreate, LineCreate
 from o2c.billing.service import create_invoice, post_invoice
 from o2c.collections.accounts import collectors, update_accounts
-from o2c.collections.facts import gather
+from o2c.collections.gathering import gather
+from o2c.collections.horizon import Horizon
 from o2c.collections.model import ActionStatus, TaskKind, TaskStatus
 from o2c.collections.policy import ActionKind
 from o2c.collections.promises import resolve_promises
 from o2c.collections.service import active_strategy
+from o2c.collections.states import remember
 from o2c.collections.strategy import DueAction, Engine
 from o2c.collections.tables import (
     CollectionAction,
     CollectionTask,
-    DunningItem,
     DunningRun,
 )
 from o2c.credit.service import HoldRequest, active_holds, place_holds
@@ -42,7 +44,6 @@ from o2c.db.bulk import insert_ids, insert_rows
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import NotFound
 from o2c.kernel.money import Money
-from o2c.parties.events import EventCreate, record_events
 from o2c.security.model import Actor, Permission
 from o2c.security.service import audit, get_company
 
@@ -110,16 +111,18 @@ def run_dunning(uow: UnitOfWork, actor: Actor, as_of: date) -> RunReport:
         run = _lock_run(uow, actor.company_id, as_of, version.id)
         kept, broken = resolve_promises(uow, actor, as_of)
         engine = Engine(strategy, get_company(uow, actor.company_id).base_currency)
-        facts = gather(uow, actor.company_id, as_of)
+        horizon = Horizon(strategy)
+        gathered = gather(uow, actor.company_id, as_of, engine, horizon, version.id)
         taken = _taken(uow, actor.company_id, as_of)
         due = [
             action
-            for customer in facts
+            for customer in gathered.customers
             for action in engine.decide(customer, as_of)
             if (action.customer_id, action.step, action.cause, action.currency) not in taken
         ]
         outcomes = _carry_out(uow, actor, due, as_of)
         ids = _record(uow, actor, run, due, outcomes, as_of)
+        remember(uow, actor.company_id, gathered, due, horizon, version.id, as_of)
         _follow_up(uow, actor, due, ids, as_of)
         run.executions += 1
         run.actions += len(due)
@@ -145,7 +148,14 @@ def run_dunning(uow: UnitOfWork, actor: Actor, as_of: date) -> RunReport:
         )
         uow.commit()
         return RunReport(
-            as_of, run.id, version.version, len(facts), len(due), by_kind, kept, broken
+            as_of,
+            run.id,
+            version.version,
+            len(gathered.customers),
+            len(due),
+            by_kind,
+            kept,
+            broken,
         )
 
 
@@ -244,7 +254,7 @@ def _record(
     outcomes: Sequence[_Outcome],
     as_of: date,
 ) -> list[int]:
-    """Insert the actions, the invoices each covers and their timeline entries, set-based."""
+    """Insert the actions (each is its own timeline entry), set-based; returns their ids."""
     now = uow.clock.now()
     rows = [
         {
@@ -272,44 +282,7 @@ def _record(
         }
         for a, outcome in zip(due, outcomes, strict=True)
     ]
-    ids = insert_ids(uow.session, CollectionAction, rows)
-    insert_rows(
-        uow.session,
-        DunningItem,
-        [
-            {
-                "company_id": actor.company_id,
-                "item_id": item.item_id,
-                "step": step,
-                "cause": a.cause,
-                "action_id": action_id,
-                "as_of": as_of,
-            }
-            for a, action_id in zip(due, ids, strict=True)
-            for item, step in zip(a.items, a.item_steps, strict=True)
-        ],
-    )
-    record_events(
-        uow,
-        actor,
-        [
-            EventCreate(
-                a.customer_id, "collection_action", _summary(a, o), f"collection_action:{i}"
-            )
-            for a, o, i in zip(due, outcomes, ids, strict=True)
-        ],
-    )
-    return ids
-
-
-def _summary(action: DueAction, outcome: _Outcome) -> str:
-    amount = Money.from_minor(action.amount_minor, action.currency)
-    level = f", level {action.level}" if action.level else ""
-    text = (
-        f"{action.step}: {action.kind.value} by {action.channel}{level} on "
-        f"{' '.join(action.numbers)} ({amount}) - {outcome.status.value}"
-    )
-    return f"{text}: {outcome.reason}" if outcome.reason else text
+    return insert_ids(uow.session, CollectionAction, rows)
 
 
 def _follow_up(

@@ -88,6 +88,10 @@ class CustomerFacts:
     promise_pending: bool = False
     events: tuple[Event, ...] = ()
     done_causes: frozenset[tuple[str, str]] = frozenset()  # (step, cause) already acted on
+    # Overdue amount per currency of the chased invoices (what `min_overdue_balance` compares
+    # with), when the caller summed it over all of them; None: summed from `items`. A dunning
+    # run passes it so that `items` need hold only the invoices that can act today.
+    overdue_minor: dict[str, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,9 +176,12 @@ class Engine:
             return []
         chased = [i for i in customer.items if i.open_minor > 0 and not i.promised]
         overdue: dict[str, int] = defaultdict(int)
-        for item in chased:
-            if item.due_date < as_of:
-                overdue[item.currency] += item.open_minor
+        if customer.overdue_minor is not None:
+            overdue.update(customer.overdue_minor)
+        else:
+            for item in chased:
+                if item.due_date < as_of:
+                    overdue[item.currency] += item.open_minor
         actions = self._letters(segment, customer, chased, overdue, as_of)
         actions += self._timed(segment, customer, chased, overdue, as_of)
         actions += self._events(segment, customer, chased)

@@ -3,7 +3,7 @@
 Open items, customers and mails are referenced by id only (foreign keys by name): the
 ledger, parties and notify own them. The unique keys are what make a run idempotent and
 safe with several workers: an action is keyed by customer, step, cause, currency and day,
-and an invoice records each step that acted on it once.
+and an invoice's dunning state records each step that acted on it once.
 """
 
 from __future__ import annotations
@@ -67,6 +67,14 @@ class CollectionAction(Base):
         UniqueConstraint("company_id", "customer_id", "step", "cause", "currency", "as_of"),
         Index("ix_collection_action_day", "company_id", "as_of"),
         Index("ix_collection_action_status", "company_id", "status", "channel"),
+        # The few actions of event steps (a broken promise, a bounce): read every run.
+        Index(
+            "ix_collection_action_cause",
+            "company_id",
+            "as_of",
+            sqlite_where=text("cause <> ''"),
+            postgresql_where=text("cause <> ''"),
+        ),
     )
 
     id: Mapped[Id]
@@ -93,19 +101,25 @@ class CollectionAction(Base):
     created_at: Mapped[datetime]
 
 
-class DunningItem(Base):
-    """An invoice a step acted on: the memory that makes each step act on an invoice once."""
+class DunningState(Base):
+    """What the time-triggered steps did to one open invoice: the memory that makes each step
+    act on an invoice once, and the first day anything can act on it again.
 
-    __tablename__ = "dunning_item"
-    __table_args__ = (UniqueConstraint("company_id", "item_id", "step", "cause"),)
+    One row per invoice a step acted on (the ladder needs the steps, not a row per step);
+    `next_on` is computed under `strategy_id` (see `horizon`), so a run reads only the
+    invoices whose day has come, and all of them again once another strategy is active.
+    """
+
+    __tablename__ = "dunning_state"
+    __table_args__ = (UniqueConstraint("company_id", "item_id"),)
 
     id: Mapped[Id]
     company_id: Mapped[int] = company_fk()
     item_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("open_item.id"))
-    step: Mapped[str] = mapped_column(String(40))
-    cause: Mapped[str] = mapped_column(String(40), default="")
-    action_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("collection_action.id"))
-    as_of: Mapped[date]
+    steps: Mapped[str] = mapped_column(Text, default="")  # names, space separated
+    next_on: Mapped[date | None]  # None: no step of the strategy can act on it any more
+    strategy_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("collection_strategy.id"))
+    updated_on: Mapped[date]
 
 
 class PromiseToPay(Base):
@@ -157,6 +171,9 @@ class CollectionAccount(Base):
     promises_broken: Mapped[int] = mapped_column(default=0)
     escalated_to: Mapped[str | None] = mapped_column(String(40))
     handed_over_on: Mapped[date | None]
+    # "strategy id:segment" the next days of the customer's invoices were computed for (see
+    # `horizon`): a run reads all of a customer's invoices again once it moves.
+    dunning_segment: Mapped[str | None] = mapped_column(String(60))
     updated_at: Mapped[datetime]
 
 

@@ -2,8 +2,9 @@
 collection actions, in time order, from one request.
 
 Documents and payments come from the ledger's open items, disputes and deductions from
-`disputes.service.customer_disputes`, everything else from the customer's events (written by
-the service that did it, in the same transaction).
+`disputes.service.customer_disputes`, collection actions from their own table (an action is
+its own entry, showing its current status), everything else from the customer's events
+(written by the service that did it, in the same transaction).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 
+from o2c.collections.tables import CollectionAction
 from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.disputes.service import customer_disputes
@@ -57,12 +59,31 @@ def _documents(uow: UnitOfWork, actor: Actor, customer_id: int) -> list[Timeline
     return entries
 
 
+def _actions(uow: UnitOfWork, actor: Actor, customer_id: int) -> list[TimelineEntry]:
+    a = CollectionAction
+    rows = uow.session.execute(
+        select(
+            a.id, a.created_at, a.step, a.kind, a.channel, a.level, a.invoice_numbers,
+            a.amount_minor, a.currency, a.status, a.reason,
+        )
+        .where(a.company_id == actor.company_id, a.customer_id == customer_id)
+        .order_by(a.id)
+    )  # fmt: skip
+    entries = []
+    for id_, at, step, kind, channel, level, numbers, amount, currency, status, reason in rows:
+        money = Money.from_minor(amount, currency)
+        text = f"{step}: {kind} by {channel}{f', level {level}' if level else ''} on {numbers}"
+        text = f"{text} ({money}) - {status}{f': {reason}' if reason else ''}"
+        entries.append(TimelineEntry(at, "collection_action", text, f"collection_action:{id_}"))
+    return entries
+
+
 def customer_timeline(uow: UnitOfWork, actor: Actor, customer_id: int) -> list[TimelineEntry]:
     """Everything that happened with a customer, oldest first."""
     actor.require(Permission.LEDGER_READ)
     with uow:
         owned(uow.session, Customer, actor.company_id, customer_id, "customer")
-        entries = _documents(uow, actor, customer_id)
+        entries = _documents(uow, actor, customer_id) + _actions(uow, actor, customer_id)
     for d in customer_disputes(uow, actor, customer_id):
         amount = Money.from_minor(d.amount_minor, d.currency)
         entries.append(

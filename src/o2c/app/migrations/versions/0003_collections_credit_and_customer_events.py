@@ -102,6 +102,7 @@ def upgrade() -> None:
         sa.Column("promises_broken", sa.Integer(), nullable=False),
         sa.Column("escalated_to", sa.String(length=40), nullable=True),
         sa.Column("handed_over_on", sa.Date(), nullable=True),
+        sa.Column("dunning_segment", sa.String(length=60), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["company_id"], ["company.id"], name=op.f("fk_collection_account_company_id_company")
@@ -173,6 +174,13 @@ def upgrade() -> None:
         batch_op.create_index("ix_collection_action_day", ["company_id", "as_of"], unique=False)
         batch_op.create_index(
             "ix_collection_action_status", ["company_id", "status", "channel"], unique=False
+        )
+        batch_op.create_index(
+            "ix_collection_action_cause",
+            ["company_id", "as_of"],
+            unique=False,
+            sqlite_where=sa.text("cause <> ''"),
+            postgresql_where=sa.text("cause <> ''"),
         )
 
     op.create_table(
@@ -329,7 +337,7 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "dunning_item",
+        "dunning_state",
         sa.Column(
             "id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -340,30 +348,26 @@ def upgrade() -> None:
             "company_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
         sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("step", sa.String(length=40), nullable=False),
-        sa.Column("cause", sa.String(length=40), nullable=False),
+        sa.Column("steps", sa.Text(), nullable=False),
+        sa.Column("next_on", sa.Date(), nullable=True),
         sa.Column(
-            "action_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+            "strategy_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
-        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("updated_on", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["action_id"],
-            ["collection_action.id"],
-            name=op.f("fk_dunning_item_action_id_collection_action"),
+            ["company_id"], ["company.id"], name=op.f("fk_dunning_state_company_id_company")
         ),
         sa.ForeignKeyConstraint(
-            ["company_id"], ["company.id"], name=op.f("fk_dunning_item_company_id_company")
+            ["item_id"], ["open_item.id"], name=op.f("fk_dunning_state_item_id_open_item")
         ),
         sa.ForeignKeyConstraint(
-            ["item_id"], ["open_item.id"], name=op.f("fk_dunning_item_item_id_open_item")
+            ["strategy_id"],
+            ["collection_strategy.id"],
+            name=op.f("fk_dunning_state_strategy_id_collection_strategy"),
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_dunning_item")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dunning_state")),
         sa.UniqueConstraint(
-            "company_id",
-            "item_id",
-            "step",
-            "cause",
-            name=op.f("uq_dunning_item_company_id_item_id_step_cause"),
+            "company_id", "item_id", name=op.f("uq_dunning_state_company_id_item_id")
         ),
     )
     op.create_table(
@@ -409,7 +413,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_promise_item_item")
 
     op.drop_table("promise_item")
-    op.drop_table("dunning_item")
+    op.drop_table("dunning_state")
     with op.batch_alter_table("collection_task", schema=None) as batch_op:
         batch_op.drop_index("ix_collection_task_open")
 
@@ -433,6 +437,11 @@ def downgrade() -> None:
     op.drop_table("credit_hold")
     with op.batch_alter_table("collection_action", schema=None) as batch_op:
         batch_op.drop_index("ix_collection_action_status")
+        batch_op.drop_index(
+            "ix_collection_action_cause",
+            sqlite_where=sa.text("cause <> ''"),
+            postgresql_where=sa.text("cause <> ''"),
+        )
         batch_op.drop_index("ix_collection_action_day")
 
     op.drop_table("collection_action")
