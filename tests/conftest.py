@@ -121,6 +121,12 @@ def engine(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
 
 
 @pytest.fixture
+def database(engine: Engine) -> str:
+    """The URL of the test's database, for `o2c --database` in CLI tests."""
+    return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 

@@ -19,11 +19,6 @@ def docs(uow, actor) -> Documents:
     return the_documents(uow, actor)
 
 
-@pytest.fixture
-def database(engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
-
-
 def test_invoice_list_csv_has_the_contract_header_and_one_row_per_document(database, docs):
     result = o2c(database, "invoice", "list", "--format", "csv")
     assert result.exit_code == 0, result.output

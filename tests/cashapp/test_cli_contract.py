@@ -5,18 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pytest
-
 from o2c.cashapp.service import EXPORT_HEADER
 from tests.app.client import o2c
 from tests.invariants import check_ledger
 
 FILES = Path(__file__).with_name("files")
-
-
-@pytest.fixture
-def database(engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
 
 
 def _set_up(database: str) -> None:

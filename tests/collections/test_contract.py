@@ -9,7 +9,6 @@ import re
 from collections import defaultdict
 from datetime import date
 
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -24,11 +23,6 @@ from tests.app.client import o2c
 from tests.notify.smtpd import smtp_server
 
 TODAY = date(2026, 3, 2)
-
-
-@pytest.fixture
-def database(engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
 
 
 def _rows(database: str, day: date) -> list[dict[str, str]]:

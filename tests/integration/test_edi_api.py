@@ -29,11 +29,6 @@ def client(engine, clock):
 
 
 @pytest.fixture
-def database(engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
-
-
-@pytest.fixture
 def buyer(uow, actor):
     """The 850 sample's buyer, with its two SKUs."""
     install_defaults(uow, actor)

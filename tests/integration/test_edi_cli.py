@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from o2c.catalog.model import ProductCreate
 from o2c.catalog.service import create_product, install_defaults
 from o2c.kernel.money import Money
@@ -14,11 +12,6 @@ from tests.orders.builders import a_customer
 from tests.x12_reader import read_back
 
 AOJUK = DATA / "edi850" / "Inteligenz__X12Parser__850_From_aojuk.txt"
-
-
-@pytest.fixture
-def database(engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
 
 
 def test_partner_import_and_997_from_the_command_line(database, uow, actor, tmp_path):

@@ -25,11 +25,6 @@ def invoice(uow, actor, customer):
 
 
 @pytest.fixture
-def database(engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
-
-
-@pytest.fixture
 def gateway() -> LoopbackGateway:
     return LoopbackGateway()
 

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from o2c.collections.delivery import deliver, queue_mails
+from o2c.collections.delivery import deliver, print_letters, queue_mails
 from o2c.collections.model import CallOutcome, PromiseCreate
 from o2c.collections.policy import read_strategy, strategy_yaml
 from o2c.collections.promises import invoices_by_number, list_promises, record_promise
@@ -108,6 +108,21 @@ def run(
         return
     delivered = deliver(context.uow(), actor, transport)
     typer.echo(f"{queued} mails queued; {delivered.sent} sent, {delivered.failed} failed")
+
+
+@app.command("letters")
+def letters(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", file_okay=False, help="Folder for the PDFs")],
+    as_of: Annotated[
+        date | None, typer.Option("--as-of", parser=date.fromisoformat, metavar="DATE")
+    ] = None,
+) -> None:
+    """Print the day's postal dunning letters as PDFs into OUT/DATE/ (each letter once)."""
+    context = context_of(ctx.obj)
+    day = _today(context, as_of)
+    written = print_letters(context.uow(), context.actor(), day, out)
+    typer.echo(f"{len(written)} letters printed to {out / day.isoformat()}")
 
 
 @app.command("actions")

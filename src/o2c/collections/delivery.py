@@ -1,4 +1,4 @@
-"""From recorded email actions to mails: compose, queue, deliver, and report back.
+"""From recorded email and letter actions to mails and printed letters, and report back.
 
 Runs after `running.run_dunning` has committed, so composing letters and statements (and
 talking to the SMTP server) is outside the run's time budget, and a crash in between loses
@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
-from o2c.collections.letters import DunningLetter, LetterItem, compose_dunning_mail
+from o2c.collections.letters import DunningLetter, LetterItem, compose_dunning_mail, letter_pdf
 from o2c.collections.model import ActionStatus
 from o2c.collections.service import active_strategy
 from o2c.collections.tables import CollectionAction
@@ -94,13 +95,15 @@ def _addresses(uow: UnitOfWork, company_id: int, ids: Sequence[int]) -> dict[int
     return lines
 
 
-def _claim(uow: UnitOfWork, company_id: int, as_of: date | None) -> list[CollectionAction]:
+def _claim(
+    uow: UnitOfWork, company_id: int, as_of: date | None, channel: str = "email"
+) -> list[CollectionAction]:
     query = (
         select(CollectionAction)
         .where(
             CollectionAction.company_id == company_id,
             CollectionAction.status == ActionStatus.SCHEDULED.value,
-            CollectionAction.channel == "email",
+            CollectionAction.channel == channel,
             CollectionAction.mail_id.is_(None),
             CollectionAction.template.is_not(None),
         )
@@ -131,13 +134,15 @@ def queue_mails(uow: UnitOfWork, actor: Actor, as_of: date | None = None) -> int
             uow.commit()
 
 
-def _compose(uow: UnitOfWork, actor: Actor, actions: list[CollectionAction]) -> int:
+def _letters(
+    uow: UnitOfWork, actor: Actor, actions: list[CollectionAction]
+) -> tuple[dict[int, Customer], dict[int, DunningLetter]]:
+    """The customers of `actions` and, per action id, the letter it sends."""
     company = get_company(uow, actor.company_id)
     found = active_strategy(uow, actor.company_id)
     pay_within = found[1].pay_within_days if found else 7
     ids = sorted({a.customer_id for a in actions})
     customers = {c.id: c for c in uow.session.scalars(select(Customer).where(Customer.id.in_(ids)))}
-    to = recipients(uow, actor.company_id, ids)
     names, addresses = (
         _contact_names(uow, actor.company_id, ids),
         _addresses(uow, actor.company_id, ids),
@@ -147,14 +152,11 @@ def _compose(uow: UnitOfWork, actor: Actor, actions: list[CollectionAction]) -> 
         i.id: i for i in uow.session.scalars(select(OpenItem).where(OpenItem.id.in_(item_ids)))
     }
     disputed = disputed_minor_by_item(uow, actor.company_id, item_ids)
-    events, queued = [], 0
+    letters = {}
     for action in actions:
         customer = customers[action.customer_id]
-        if action.customer_id not in to:
-            action.status, action.reason = ActionStatus.SKIPPED.value, "no email address"
-            continue
         covered = [items[i] for i in action.item_ids["ids"]]
-        letter = DunningLetter(
+        letters[action.id] = DunningLetter(
             template=action.template or "dunning_1",
             language=customer.language or "en",
             level=action.level,
@@ -169,7 +171,20 @@ def _compose(uow: UnitOfWork, actor: Actor, actions: list[CollectionAction]) -> 
             late_fee=None,
             pay_by=action.as_of + timedelta(days=pay_within),
         )
-        start = min(i.doc_date for i in covered)
+    return customers, letters
+
+
+def _compose(uow: UnitOfWork, actor: Actor, actions: list[CollectionAction]) -> int:
+    customers, letters = _letters(uow, actor, actions)
+    to = recipients(uow, actor.company_id, sorted(customers))
+    events, queued = [], 0
+    for action in actions:
+        customer = customers[action.customer_id]
+        if action.customer_id not in to:
+            action.status, action.reason = ActionStatus.SKIPPED.value, "no email address"
+            continue
+        letter = letters[action.id]
+        start = min(i.issue_date for i in letter.items)
         statement = customer_statement(uow, actor, customer.id, start, action.as_of)
         mail = compose_dunning_mail(letter, to[customer.id], statement)
         action.mail_id = queue_mail(
@@ -186,6 +201,39 @@ def _compose(uow: UnitOfWork, actor: Actor, actions: list[CollectionAction]) -> 
         queued += 1
     record_events(uow, actor, events)
     return queued
+
+
+def print_letters(uow: UnitOfWork, actor: Actor, as_of: date, out_dir: Path) -> list[Path]:
+    """Render the day's postal dunning letters as PDFs for print; returns the files written.
+
+    Each letter goes to `out_dir/<as_of>/<customer code>-<action id>.pdf` and its action is
+    marked sent (printed). A file's name depends only on its action, so a print run that
+    fails before its commit is simply run again: it rewrites the same files.
+    """
+    actor.require(Permission.COLLECTIONS_RUN)
+    folder = out_dir / as_of.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    while True:
+        with uow:
+            actions = _claim(uow, actor.company_id, as_of, channel="letter")
+            if not actions:
+                return written
+            customers, letters = _letters(uow, actor, actions)
+            events = []
+            for action in actions:
+                customer = customers[action.customer_id]
+                path = folder / f"{customer.code}-{action.id}.pdf"
+                partial = path.with_suffix(".pdf.part")
+                partial.write_bytes(letter_pdf(letters[action.id]))
+                partial.replace(path)
+                action.status, action.reason = ActionStatus.SENT.value, f"printed {path.name}"
+                events.append(
+                    EventCreate(customer.id, "letter", f"{action.template} printed", path.name)
+                )
+                written.append(path)
+            record_events(uow, actor, events)
+            uow.commit()
 
 
 def _letter_item(item: OpenItem, disputed_minor: int, as_of: date) -> LetterItem:
