@@ -10,6 +10,7 @@ import pytest
 from o2c.analytics.kpi_output import kpi_document
 from o2c.analytics.measures import GroupBy
 from o2c.analytics.reports import Every, kpi_report, kpi_trend
+from o2c.collections.worklist import assign_collector
 from o2c.kernel.errors import PermissionDenied, ValidationFailed
 from o2c.ledger.service import set_fx_rate
 from o2c.parties.tables import Customer
@@ -139,6 +140,24 @@ def test_kpis_need_the_ledger_read_permission(uow, actor):
 def test_period_beyond_a_year_is_refused(uow, actor):
     with pytest.raises(ValidationFailed):
         kpi_report(uow, actor, AS_OF, 400)
+
+
+def test_collectors_group_the_customers_assigned_to_them(uow, actor):
+    # given two customers of Ann's, one of Bob's and one nobody collects
+    owners = {"A1": "ann", "A2": "ann", "B1": "bob", "N1": None}
+    for code, collector in owners.items():
+        customer_id = a_customer(uow, actor, code)
+        if collector:
+            assign_collector(uow, actor, [customer_id], collector)
+        an_invoice(uow, actor, customer_id, "100.00", on=date(2026, 3, 20))
+    # when the KPIs are grouped by collector
+    report = kpi_document(kpi_report(uow, actor, AS_OF, group_by=GroupBy.COLLECTOR))
+    # then each collector's book holds their customers' invoices
+    assert {g["group"]: g["ar_open"] for g in report["groups"]} == {
+        "(none)": "100.00",
+        "ann": "200.00",
+        "bob": "100.00",
+    }
 
 
 def test_auditors_may_read_kpis(uow, actor):

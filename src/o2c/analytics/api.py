@@ -57,9 +57,9 @@ def get_kpis(
     actor: ActorDep,
     as_of: AsOf = None,
     period: Period = 90,
-    by: Annotated[GroupBy, Query(description="Also per customer, currency or segment")] = (
-        GroupBy.COMPANY
-    ),
+    by: Annotated[
+        GroupBy, Query(description="Also per customer, currency, segment or collector")
+    ] = (GroupBy.COMPANY),
     output: OutputFormat = "json",
 ) -> Any:
     """`ar_open`, `dso_standard_90`, `dso_countback`, `best_possible_dso`,

@@ -121,9 +121,9 @@ def kpi(
     ctx: typer.Context,
     as_of: AsOf = None,
     period: Period = 90,
-    by: Annotated[GroupBy, typer.Option("--by", help="Also per customer, currency or segment")] = (
-        GroupBy.COMPANY
-    ),
+    by: Annotated[
+        GroupBy, typer.Option("--by", help="Also per customer, currency, segment or collector")
+    ] = (GroupBy.COMPANY),
     output_format: FormatOption = Format.TABLE,
     output: Output = None,
 ) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import String, case, func, literal, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from o2c.analytics.kpi import COUNTBACK_MONTHS, ArTotals, month_windows
+from o2c.collections.tables import CollectionAccount
 from o2c.db.uow import UnitOfWork
 from o2c.ledger.model import AccountRole, ItemKind, to_base
 from o2c.ledger.service import accounts_by_role, rate_on
@@ -42,6 +43,7 @@ class GroupBy(StrEnum):
     CUSTOMER = "customer"
     CURRENCY = "currency"
     SEGMENT = "segment"
+    COLLECTOR = "collector"
 
 
 def _group_key(group_by: GroupBy, customer: Any, currency: Any) -> Any:
@@ -51,6 +53,8 @@ def _group_key(group_by: GroupBy, customer: Any, currency: Any) -> Any:
         return currency
     if group_by is GroupBy.SEGMENT:
         return func.coalesce(Customer.attributes["segment"].as_string(), "")
+    if group_by is GroupBy.COLLECTOR:
+        return func.coalesce(CollectionAccount.collector, "")
     return literal(COMPANY, String)
 
 
@@ -83,6 +87,12 @@ class _Scan:
     def joined(self, query: Any, customer: Any = OpenItem.customer_id) -> Any:
         if self.group_by is GroupBy.SEGMENT:
             return query.join(Customer, Customer.id == customer)
+        if self.group_by is GroupBy.COLLECTOR:
+            return query.outerjoin(
+                CollectionAccount,
+                (CollectionAccount.company_id == self.company_id)
+                & (CollectionAccount.customer_id == customer),
+            )
         return query
 
     def split(
