@@ -12,6 +12,7 @@ from o2c.credit.tables import CreditHold
 from o2c.db.bulk import insert_ids
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import FieldError, NotFound, ValidationFailed
+from o2c.parties.tables import Customer
 from o2c.security.model import Actor, Permission
 from o2c.security.service import audit, audit_many
 
@@ -42,6 +43,21 @@ def _active(
     return sorted(found, key=lambda h: h.customer_id)
 
 
+def _require_customers(uow: UnitOfWork, company_id: int, customer_ids: list[int]) -> None:
+    """NotFound naming the ids that are no customer of the company (a hold needs one)."""
+    known: set[int] = set()
+    for start in range(0, len(customer_ids), CHUNK):
+        chunk = customer_ids[start : start + CHUNK]
+        known.update(
+            uow.session.scalars(
+                select(Customer.id).where(Customer.company_id == company_id, Customer.id.in_(chunk))
+            )
+        )
+    missing = [c for c in customer_ids if c not in known]
+    if missing:
+        raise NotFound("customer", ", ".join(map(str, missing)))
+
+
 def place_hold(
     uow: UnitOfWork, actor: Actor, customer_id: int, reason: str, source: str = "manual"
 ) -> CreditHold:
@@ -67,6 +83,7 @@ def place_holds(uow: UnitOfWork, actor: Actor, requests: Sequence[HoldRequest]) 
         ids = {r.customer_id for r in requests}
         existing = {h.customer_id: h for h in _active(uow, actor.company_id, ids)}
         new = {r.customer_id: r for r in requests if r.customer_id not in existing}
+        _require_customers(uow, actor.company_id, sorted(new))
         now = uow.clock.now()
         rows = [
             {
