@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from o2c.db.deps import ActorDep, IdempotencyKeyDep, UowDep
 from o2c.inventory.schemas import (
     AvailabilityRead,
+    StockLocation,
     StockMoveCreate,
     StockMoveRead,
     StockRead,
@@ -23,6 +24,7 @@ from o2c.inventory.service import (
     list_warehouses,
     receive_stock,
     return_stock,
+    set_location,
 )
 
 router = APIRouter(tags=["inventory"])
@@ -55,6 +57,15 @@ def get_moves(
 ) -> list[StockMoveRead]:
     moves = list_moves(uow, actor, product_id, warehouse_id, limit, offset)
     return [StockMoveRead.of(m) for m in moves]
+
+
+@router.put(
+    "/stock/{product_id}/location",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Where a product lies in a warehouse (printed on pick lists)",
+)
+def put_location(uow: UowDep, actor: ActorDep, product_id: int, body: StockLocation) -> None:
+    set_location(uow, actor, product_id, body.warehouse_id, body.location)
 
 
 @router.post("/stock/receipts", status_code=status.HTTP_201_CREATED, summary="Book goods in")

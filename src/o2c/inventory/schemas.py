@@ -99,3 +99,8 @@ class AvailabilityRead(BaseModel):
 class StockRead(BaseModel):
     product_id: int
     warehouses: list[AvailabilityRead]
+
+
+class StockLocation(BaseModel):
+    warehouse_id: int
+    location: str | None = Field(default=None, max_length=30)

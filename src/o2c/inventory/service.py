@@ -442,6 +442,51 @@ def availability(uow: UnitOfWork, actor: Actor, product_id: int) -> list[Availab
         return result
 
 
+def set_location(
+    uow: UnitOfWork, actor: Actor, product_id: int, warehouse_id: int, location: str | None
+) -> None:
+    """Record where a product lies in a warehouse (None: nowhere in particular)."""
+    actor.require(Permission.MASTER_DATA_WRITE)
+    place = (location or "").strip() or None
+    if place is not None and len(place) > 30:
+        raise ValidationFailed([FieldError("location", "at most 30 characters")])
+    with uow:
+        errors = _product_errors(uow, actor.company_id, [product_id], "product_id")
+        if errors:
+            raise ValidationFailed(errors)
+        _warehouse(uow, actor.company_id, warehouse_id)
+        key = (product_id, warehouse_id)
+        level = _lock_levels(uow, actor.company_id, [key])[key]
+        level.location = place
+        audit(
+            uow,
+            actor,
+            "stock.locate",
+            "stock_level",
+            level.id,
+            {"product_id": product_id, "warehouse_id": warehouse_id, "location": place},
+        )
+        uow.commit()
+
+
+def locations(
+    uow: UnitOfWork, company_id: int, warehouse_id: int, product_ids: Iterable[int]
+) -> dict[int, str]:
+    """Where each of the products lies in the warehouse, for those that have a place."""
+    wanted = sorted(set(product_ids))
+    if not wanted:
+        return {}
+    rows = uow.session.execute(
+        select(StockLevel.product_id, StockLevel.location).where(
+            StockLevel.company_id == company_id,
+            StockLevel.warehouse_id == warehouse_id,
+            StockLevel.product_id.in_(wanted),
+            StockLevel.location.is_not(None),
+        )
+    )
+    return {row.product_id: row.location for row in rows}
+
+
 def list_moves(
     uow: UnitOfWork,
     actor: Actor,

@@ -44,6 +44,8 @@ class StockLevel(Base):
     warehouse_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("warehouse.id"))
     on_hand: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal(0))
     reserved: Mapped[Decimal] = mapped_column(QUANTITY, default=Decimal(0))
+    location: Mapped[str | None] = mapped_column(String(30))
+    """Where the product lies in the warehouse (aisle, shelf, bin), printed on pick lists."""
 
 
 class StockMove(Base):

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from o2c.db.deps import ActorDep, IdempotencyKeyDep, Page, PageParamsDep, UowDep
 from o2c.shipping.model import ShipmentStatus
-from o2c.shipping.schemas import ShipmentCreate, ShipmentDelivery, ShipmentRead, ShipmentShip
+from o2c.shipping.picklist import pick_list, pick_list_csv, pick_list_pdf
+from o2c.shipping.schemas import (
+    PickListRead,
+    ShipmentCreate,
+    ShipmentDelivery,
+    ShipmentRead,
+    ShipmentShip,
+)
 from o2c.shipping.service import (
     ShipmentFilter,
     cancel_shipment,
@@ -60,6 +68,38 @@ def get_shipments(
     return Page.of([ShipmentRead.of(s) for s in shipments], total, page)
 
 
+class PickListFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    PDF = "pdf"
+
+
+@router.get(
+    "/pick-lists/{warehouse_id}",
+    summary="What to pick in a warehouse for its planned shipments",
+    response_model=PickListRead,
+)
+def get_pick_list(
+    uow: UowDep, actor: ActorDep, warehouse_id: int, format: PickListFormat = PickListFormat.JSON
+) -> PickListRead | Response:
+    """JSON by default; `format=csv` for a scanner or spreadsheet, `format=pdf` to print."""
+    picks = pick_list(uow, actor, warehouse_id)
+    name = f"picklist-{picks.warehouse_code}"
+    if format is PickListFormat.CSV:
+        return Response(
+            pick_list_csv(picks),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if format is PickListFormat.PDF:
+        return Response(
+            pick_list_pdf(picks),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
+        )
+    return PickListRead.of(picks)
+
+
 @router.get("/{shipment_id}", summary="One shipment with its lines")
 def get_one(uow: UowDep, actor: ActorDep, shipment_id: int) -> ShipmentRead:
     return ShipmentRead.of(get_shipment(uow, actor, shipment_id))
@@ -69,7 +109,10 @@ def get_one(uow: UowDep, actor: ActorDep, shipment_id: int) -> ShipmentRead:
 def post_ship(
     uow: UowDep, actor: ActorDep, shipment_id: int, body: ShipmentShip | None = None
 ) -> ShipmentRead:
-    return ShipmentRead.of(ship(uow, actor, shipment_id, body.ship_date if body else None))
+    body = body or ShipmentShip()
+    return ShipmentRead.of(
+        ship(uow, actor, shipment_id, body.ship_date, body.carrier, body.tracking)
+    )
 
 
 @router.post("/{shipment_id}/deliver", summary="Confirm the customer received it")

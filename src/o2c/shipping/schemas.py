@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from o2c.inventory.schemas import Quantity
 from o2c.shipping.model import ShipmentStatus
+from o2c.shipping.picklist import PickList
 from o2c.shipping.tables import Shipment
 
 
@@ -37,6 +38,8 @@ class ShipmentCreate(BaseModel):
 
 class ShipmentShip(BaseModel):
     ship_date: date | None = None
+    carrier: str | None = Field(default=None, max_length=60)
+    tracking: str | None = Field(default=None, max_length=120)
 
 
 class ShipmentDelivery(BaseModel):
@@ -73,3 +76,28 @@ class ShipmentRead(BaseModel):
     @classmethod
     def of(cls, shipment: Shipment) -> ShipmentRead:
         return cls.model_validate(shipment)
+
+
+class PickLineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    location: str | None
+    sku: str
+    product: str
+    quantity: Quantity
+    shipment: str
+    order: str
+    customer: str
+
+
+class PickListRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    warehouse_code: str
+    warehouse_name: str
+    made_at: datetime
+    lines: list[PickLineRead]
+
+    @classmethod
+    def of(cls, picks: PickList) -> PickListRead:
+        return cls.model_validate(picks)

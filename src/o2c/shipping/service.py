@@ -19,12 +19,14 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
+from o2c.credit.rules import Stage
 from o2c.db.idempotency import previous_result, remember_result
 from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.inventory.model import quantity_problem, show
 from o2c.inventory.service import ShipLine, ship_stock
 from o2c.kernel.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
+from o2c.orders.credit_check import require_credit
 from o2c.orders.model import SHIPPABLE, OrderStatus, require_status
 from o2c.orders.numbering import SHIPMENT_SERIES, next_number
 from o2c.orders.service import billable_line, get_order, record_invoiced, record_shipped
@@ -201,14 +203,23 @@ def _planned_elsewhere(uow: UnitOfWork, order: SalesOrder) -> dict[int, Decimal]
 
 
 def ship(
-    uow: UnitOfWork, actor: Actor, shipment_id: int, ship_date: date | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    shipment_id: int,
+    ship_date: date | None = None,
+    carrier: str | None = None,
+    tracking: str | None = None,
 ) -> Shipment:
     """Send a draft shipment: stock goes out, the order counts the units shipped.
 
     All or nothing: if a line exceeds what the order still has to ship or what stock can
-    give, nothing moves.
+    give, nothing moves. The carrier and tracking number are often known only when the
+    parcel leaves, so they can be given here too (None keeps what the plan said).
     """
     actor.require(Permission.SHIPMENT_WRITE)
+    with uow:
+        order_id = _shipment(uow, actor.company_id, shipment_id).order_id
+    require_credit(uow, actor, order_id, Stage.SHIPMENT)
     with uow:
         shipment = _lock_shipment(uow, actor.company_id, shipment_id)
         status = transition(ShipmentStatus(shipment.status), ShipmentStatus.SHIPPED)
@@ -240,6 +251,8 @@ def ship(
         shipment.status = status.value
         shipment.ship_date = day
         shipment.shipped_at = uow.clock.now()
+        shipment.carrier = carrier or shipment.carrier
+        shipment.tracking = tracking or shipment.tracking
         audit(uow, actor, "shipment.ship", "shipment", shipment.id, _summary(shipment))
         uow.publish(actor.company_id, "shipment.shipped", _summary(shipment))
         uow.commit()
@@ -414,6 +427,8 @@ def _summary(shipment: Shipment) -> dict[str, Any]:
         "order_id": shipment.order_id,
         "status": shipment.status,
         "ship_date": shipment.ship_date.isoformat() if shipment.ship_date else None,
+        "carrier": shipment.carrier,
+        "tracking": shipment.tracking,
         "lines": [
             {"order_line_id": line.order_line_id, "quantity": str(line.quantity)}
             for line in shipment.lines

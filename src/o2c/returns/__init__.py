@@ -1,0 +1,1 @@
+"""Returns: authorising, receiving and crediting goods a customer sends back (RMA)."""
