@@ -21,7 +21,6 @@ from o2c.kernel.errors import (
     ValidationFailed,
 )
 from o2c.ledger.service import write_off
-from o2c.security.service import create_company
 from tests.app.client import api_client
 from tests.builders import a_customer, an_invoice
 
@@ -118,32 +117,6 @@ def test_crash_is_a_500_problem_with_a_request_id_and_no_traceback(engine, clock
 
 def test_every_response_carries_a_request_id(client):
     assert client.get("/health").headers["X-Request-ID"]
-
-
-def test_company_is_chosen_by_header_and_defaults_to_the_first(client, uow, actor):
-    with uow:
-        create_company(uow, "BETA", "Beta Ltd", "USD")
-        uow.commit()
-
-    first = client.get("/api/v1/ledger/trial-balance")
-    beta = client.get("/api/v1/ledger/trial-balance", headers={"X-Company": "BETA"})
-    unknown = client.get("/api/v1/ledger/trial-balance", headers={"X-Company": "NOPE"})
-
-    assert first.json()["base_currency"] == "EUR"
-    assert beta.json()["base_currency"] == "USD"
-    assert_problem(unknown, 404, "not_found")
-
-
-def test_api_key_is_required_when_configured(engine, clock, actor):
-    client = api_client(engine, clock, api_key="s3cret")
-
-    missing = client.get("/api/v1/ledger/accounts")
-    wrong = client.get("/api/v1/ledger/accounts", headers={"X-API-Key": "guess"})
-    right = client.get("/api/v1/ledger/accounts", headers={"X-API-Key": "s3cret"})
-
-    assert_problem(missing, 401, "unauthorized")
-    assert_problem(wrong, 401, "unauthorized")
-    assert right.status_code == 200
 
 
 def test_health_and_readiness(client):

@@ -198,8 +198,19 @@ def add_bank_account(
     uow: UnitOfWork, actor: Actor, customer_id: int, cmd: BankAccountCreate
 ) -> BankAccount:
     """Record an account the customer pays from (IBAN checked); cash application matches
-    incoming payments to customers by it."""
-    actor.require(Permission.MASTER_DATA_WRITE)
+    incoming payments to customers by it.
+
+    Directly only by an administrator (set-up, imports); everyone else asks for the change
+    and another user approves it (`o2c.parties.bank_changes`).
+    """
+    actor.require(Permission.COMPANY_ADMIN)
+    return insert_bank_account(uow, actor, customer_id, cmd)
+
+
+def insert_bank_account(
+    uow: UnitOfWork, actor: Actor, customer_id: int, cmd: BankAccountCreate
+) -> BankAccount:
+    """The change itself, for callers that checked who may make it."""
     errors = bank_account_problems(cmd)
     if errors:
         raise ValidationFailed(errors)
@@ -243,7 +254,15 @@ def list_bank_accounts(uow: UnitOfWork, actor: Actor, customer_id: int) -> list[
 def remove_bank_account(
     uow: UnitOfWork, actor: Actor, customer_id: int, bank_account_id: int
 ) -> None:
-    actor.require(Permission.MASTER_DATA_WRITE)
+    """Directly only by an administrator, as `add_bank_account`."""
+    actor.require(Permission.COMPANY_ADMIN)
+    delete_bank_account(uow, actor, customer_id, bank_account_id)
+
+
+def delete_bank_account(
+    uow: UnitOfWork, actor: Actor, customer_id: int, bank_account_id: int
+) -> None:
+    """The change itself, for callers that checked who may make it."""
     with uow:
         row = _owned(uow, BankAccountRow, "bank account", actor, customer_id, bank_account_id)
         _record(

@@ -103,3 +103,28 @@ class CustomerEvent(Base):
     summary: Mapped[str] = mapped_column(String(500))
     ref: Mapped[str | None] = mapped_column(String(60))
     actor: Mapped[str] = mapped_column(String(120))
+
+
+class BankDetailChange(Base):
+    """A requested change to a customer's bank accounts, made only when another user approves.
+
+    `kind` is `add` (with iban, bic, holder) or `remove` (with bank_account_id); `status`
+    goes pending → approved | rejected.
+    """
+
+    __tablename__ = "bank_detail_change"
+    __table_args__ = (Index("ix_bank_detail_change_status", "company_id", "status"),)
+
+    id: Mapped[Id]
+    company_id: Mapped[int] = company_fk()
+    customer_id: Mapped[int] = mapped_column(BigIntId, ForeignKey("customer.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    iban: Mapped[str | None] = mapped_column(String(40))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    holder: Mapped[str | None] = mapped_column(String(200))
+    bank_account_id: Mapped[int | None] = mapped_column(BigIntId)
+    status: Mapped[str] = mapped_column(String(10))
+    requested_by: Mapped[str] = mapped_column(String(120))
+    requested_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[datetime | None]
