@@ -11,6 +11,7 @@ from o2c.db.bulk import insert_rows
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.currency import is_currency
 from o2c.kernel.errors import Conflict, FieldError, NotFound, ValidationFailed
+from o2c.kernel.request_id import request_id_var
 from o2c.security.model import Actor
 from o2c.security.tables import AuditRecord, Company
 
@@ -71,8 +72,17 @@ def audit(
     entity: str,
     entity_id: object,
     data: dict[str, Any] | None = None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> None:
-    """Record one change; the caller's commit makes it permanent together with the change."""
+    """Record one change; the caller's commit makes it permanent together with the change.
+
+    `before` and `after` are the changed fields' old and new values, where the service has
+    them; they are kept under those keys of `data`. The record carries the id of the request
+    (or job) being served, so it can be found in the server's log and the other way round.
+    """
+    changes = {key: value for key, value in (("before", before), ("after", after)) if value}
     uow.session.add(
         AuditRecord(
             company_id=actor.company_id,
@@ -81,7 +91,8 @@ def audit(
             action=action,
             entity=entity,
             entity_id=str(entity_id),
-            data=data or {},
+            data={**(data or {}), **changes},
+            request_id=request_id_var.get(),
         )
     )
 
@@ -94,7 +105,7 @@ def audit_many(
     items: Iterable[tuple[object, dict[str, Any]]],
 ) -> None:
     """Record many changes of one kind with one set-based insert (bulk posting, imports)."""
-    now = uow.clock.now()
+    now, request_id = uow.clock.now(), request_id_var.get()
     rows = [
         {
             "company_id": actor.company_id,
@@ -104,6 +115,7 @@ def audit_many(
             "entity": entity,
             "entity_id": str(entity_id),
             "data": data,
+            "request_id": request_id,
         }
         for entity_id, data in items
     ]

@@ -40,3 +40,5 @@ class AuditRecord(Base):
     entity: Mapped[str] = mapped_column(String(60))
     entity_id: Mapped[str] = mapped_column(String(60))
     data: Mapped[dict[str, Any]]
+    # The HTTP request (or job) the change came from, as in the server's log lines.
+    request_id: Mapped[str | None] = mapped_column(String(128))
