@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 
 from o2c.db.deps import ActorDep, IdempotencyKeyDep, Page, PageParamsDep, UowDep
 from o2c.payments.model import PaymentStatus
+from o2c.payments.refund_requests_schemas import RefundRequestRead
 from o2c.payments.schemas import (
     ApplicationCreate,
     ApplicationRead,
@@ -30,6 +31,7 @@ from o2c.payments.service import (
     refund,
     unapplied,
 )
+from o2c.payments.tables import RefundRequest
 
 router = APIRouter(tags=["payments"])
 
@@ -100,11 +102,26 @@ def post_application(
     return ApplicationRead.of(result, get_payment(uow, actor, payment_id).currency)
 
 
-@router.post("/refunds", status_code=status.HTTP_201_CREATED, summary="Refund a credit")
+@router.post(
+    "/refunds",
+    status_code=status.HTTP_201_CREATED,
+    summary="Refund a credit",
+    responses={
+        status.HTTP_202_ACCEPTED: {
+            "model": RefundRequestRead,
+            "description": "Above the approval limit: a refund request, nothing posted yet",
+        }
+    },
+)
 def post_refund(
-    uow: UowDep, actor: ActorDep, body: RefundCreate, key: IdempotencyKeyDep = None
-) -> RefundRead:
-    record = refund(
+    uow: UowDep,
+    actor: ActorDep,
+    body: RefundCreate,
+    response: Response,
+    key: IdempotencyKeyDep = None,
+) -> RefundRead | RefundRequestRead:
+    """Above the company's approval limit, answers 202 with the request someone else approves."""
+    result = refund(
         uow,
         actor,
         body.credit_item_id,
@@ -113,5 +130,9 @@ def post_refund(
         body.on,
         body.reference,
         idempotency_key=key,
+        to_account=body.to_account,
     )
-    return RefundRead.of(record)
+    if isinstance(result, RefundRequest):
+        response.status_code = status.HTTP_202_ACCEPTED
+        return RefundRequestRead.of(result)
+    return RefundRead.of(result)

@@ -13,6 +13,7 @@ from typing import Protocol
 from sqlalchemy import select, update
 
 from o2c.billing.service import invoice_items
+from o2c.credit.reassessment import queue_reassessment
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.errors import FieldError, NotFound
 from o2c.ledger.audit_batches import audit_batch, id_runs
@@ -188,7 +189,22 @@ def execute_runs(
             for r in results
         ],
     )
+    applied = [a for r in results for a in r.application_ids]
+    if applied:
+        payers = _payers(uow, [r.payment_id for r in results])
+        queue_reassessment(uow, actor.company_id, payers, f"applications-{min(applied)}")
     return results
+
+
+def _payers(uow: UnitOfWork, payment_ids: Sequence[int]) -> set[int]:
+    """The customers who paid: their credit is reassessed once the payment is applied."""
+    payers: set[int] = set()
+    for start in range(0, len(payment_ids), LOCK_CHUNK):
+        query = select(Payment.customer_id).where(
+            Payment.id.in_(payment_ids[start : start + LOCK_CHUNK])
+        )
+        payers.update(uow.session.scalars(query))
+    return payers
 
 
 def mark_applied(uow: UnitOfWork, payment_ids: Sequence[int]) -> None:

@@ -5,18 +5,26 @@ Used by the payment services inside their unit of work; nothing here commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from o2c.billing.numbering import REFUND_SERIES
 from o2c.billing.service import take_numbers
 from o2c.db.uow import UnitOfWork
-from o2c.kernel.errors import FieldError, ValidationFailed
+from o2c.kernel.errors import FieldError, NotFound, ValidationFailed
 from o2c.kernel.money import Money
 from o2c.ledger.model import AccountRole, ItemKind, to_base
-from o2c.ledger.service import ApplyCommand, ItemDraft, apply_items, post_documents, rate_on
+from o2c.ledger.service import (
+    ApplyCommand,
+    ItemDraft,
+    accounts_by_role,
+    apply_items,
+    post_documents,
+    rate_on,
+)
 from o2c.ledger.tables import OpenItem
-from o2c.payments.applying import mark_applied
+from o2c.payments.applying import lock_items, mark_applied
 from o2c.payments.model import PaymentMethod
 from o2c.payments.posting import refund_entry
 from o2c.payments.tables import Refund
@@ -55,6 +63,40 @@ def refund_rate(
         return Decimal(1)
 
 
+@dataclass(frozen=True)
+class CheckedRefund:
+    """A refund that passed its checks: the locked credit, its account's role, the rate."""
+
+    credit: OpenItem
+    role: AccountRole
+    rate: Decimal
+
+
+def checked_refund(
+    uow: UnitOfWork,
+    actor: Actor,
+    credit_item_id: int,
+    amount: Money,
+    method: PaymentMethod,
+    on: date,
+) -> CheckedRefund:
+    """Lock the credit and check the refund against it; ValidationFailed lists every problem."""
+    credit = lock_items(uow, actor.company_id, {credit_item_id}).get(credit_item_id)
+    if credit is None:
+        raise NotFound("open item", credit_item_id)
+    errors = refund_problems(credit, amount, method, on)
+    roles = {account: role for role, account in accounts_by_role(uow, actor.company_id).items()}
+    rate = refund_rate(uow, actor, amount.currency, on, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return CheckedRefund(credit, roles[credit.account_id], rate)
+
+
+def normal_account(to_account: str | None) -> str | None:
+    """An account number as stored: no spaces, upper case; None when not given."""
+    return None if not to_account else "".join(to_account.split()).upper()
+
+
 def post_refund(
     uow: UnitOfWork,
     actor: Actor,
@@ -65,9 +107,11 @@ def post_refund(
     on: date,
     rate: Decimal,
     reference: str | None,
+    to_account: str | None = None,
 ) -> Refund:
     """Store the refund, post it as a debit on the credit's account and apply it at once."""
     record = _store(uow, actor, credit, amount, method, on, rate, reference)
+    record.to_account = normal_account(to_account)
     number = record.number
     base = to_base(
         amount.minor, amount.currency, get_company(uow, actor.company_id).base_currency, rate

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from o2c.billing.model import to_minor
 from o2c.db.deps import MoneyOut
+from o2c.db.sensitive import MaskedAccount
 from o2c.kernel.currency import is_currency
 from o2c.kernel.money import Money
 from o2c.payments import model
@@ -77,6 +78,9 @@ class RefundCreate(BaseModel):
     method: PaymentMethod
     on: date
     reference: str | None = Field(default=None, max_length=120)
+    to_account: str | None = Field(
+        default=None, max_length=60, description="Account (IBAN) the money is sent to"
+    )
 
 
 class ApplicationRead(BaseModel):
@@ -146,6 +150,7 @@ class RefundRead(BaseModel):
     amount: MoneyOut
     refunded_on: date
     reference: str | None
+    to_account: MaskedAccount | None = None
 
     @classmethod
     def of(cls, refund: Refund) -> RefundRead:
@@ -160,4 +165,5 @@ class RefundRead(BaseModel):
             amount=MoneyOut.from_minor(refund.amount_minor, refund.currency),
             refunded_on=refund.refunded_on,
             reference=refund.reference,
+            to_account=refund.to_account,
         )

@@ -18,10 +18,9 @@ from o2c.db.idempotency import previous_result, remember_result
 from o2c.db.rows import owned
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.config import Settings
-from o2c.kernel.errors import NotFound, ValidationFailed
+from o2c.kernel.errors import ValidationFailed
 from o2c.kernel.money import Money
-from o2c.ledger.service import accounts_by_role
-from o2c.payments.applying import Run, execute_runs, lock_items, payment_item, plan_runs, replay
+from o2c.payments.applying import Run, execute_runs, payment_item, plan_runs, replay
 from o2c.payments.model import (
     Allocation,
     AppliedPayment,
@@ -41,8 +40,14 @@ from o2c.payments.receipts import (
     record_print,
     remember_batch,
 )
-from o2c.payments.refunds import post_refund, refund_problems, refund_rate
-from o2c.payments.tables import Payment, Refund
+from o2c.payments.refund_requests import (
+    REQUEST_SCOPE,
+    needs_approval,
+    replayed_request,
+    request_refund,
+)
+from o2c.payments.refunds import checked_refund, post_refund
+from o2c.payments.tables import Payment, Refund, RefundRequest
 from o2c.security.model import Actor, Permission
 
 DEFAULT_TOLERANCE_MINOR: int = Settings.model_fields["payment_tolerance_minor"].default
@@ -237,16 +242,26 @@ def refund(
     on: date,
     reference: str | None = None,
     idempotency_key: str | None = None,
-) -> Refund:
+    to_account: str | None = None,
+) -> Refund | RefundRequest:
     """Pay back a credit (unapplied cash or a credit note): DR its account / CR cash.
 
     The refund is a debit document on the credit's own account, applied at once against
     the credit, so the credit's open amount drops by exactly what left the bank.
+    `to_account` names the account the money goes to (fraud checks compare it with the
+    account the payment came from). Above the company's approval limit nothing is posted:
+    the refund becomes a request for someone else to approve (`refund_requests`).
     """
     actor.require(Permission.REFUND_ISSUE)
     with uow:
         digest = fingerprint(
-            credit_item_id, str(amount.amount), amount.currency, str(method), on, reference
+            credit_item_id,
+            str(amount.amount),
+            amount.currency,
+            str(method),
+            on,
+            reference,
+            *([to_account] if to_account else []),
         )
         if idempotency_key:
             previous = previous_result(
@@ -254,33 +269,46 @@ def refund(
             )
             if previous is not None:
                 return _load_refund(uow, actor, previous)
-        credit = lock_items(uow, actor.company_id, {credit_item_id}).get(credit_item_id)
-        if credit is None:
-            raise NotFound("open item", credit_item_id)
-        errors = refund_problems(credit, amount, method, on)
-        roles = {account: role for role, account in accounts_by_role(uow, actor.company_id).items()}
-        rate = refund_rate(uow, actor, amount.currency, on, errors)
-        if errors:
-            raise ValidationFailed(errors)
-        record = post_refund(
-            uow, actor, credit, roles[credit.account_id], amount, method, on, rate, reference
-        )
+            requested = replayed_request(uow, actor, idempotency_key, digest)
+            if requested is not None:
+                return requested
+        checked = checked_refund(uow, actor, credit_item_id, amount, method, on)
+        result: Refund | RefundRequest
+        if needs_approval(uow, actor, amount, checked.rate):
+            scope = REQUEST_SCOPE
+            result = request_refund(uow, actor, checked, amount, method, on, reference, to_account)
+        else:
+            scope = REFUND_SCOPE
+            result = post_refund(
+                uow,
+                actor,
+                checked.credit,
+                checked.role,
+                amount,
+                method,
+                on,
+                checked.rate,
+                reference,
+                to_account,
+            )
         if idempotency_key:
             remember_result(
                 uow.session,
                 actor.company_id,
-                REFUND_SCOPE,
+                scope,
                 idempotency_key,
                 digest,
-                record.id,
+                result.id,
                 uow.clock.now(),
             )
         uow.commit()
-        return record
+        return result
 
 
 def _load(uow: UnitOfWork, actor: Actor, payment_id: int) -> Payment:
-    return owned(uow.session, Payment, actor.company_id, payment_id, "payment", refresh=True)
+    payment = owned(uow.session, Payment, actor.company_id, payment_id, "payment", refresh=True)
+    actor.require_customer_scope(payment.customer_id, "payment", payment_id)
+    return payment
 
 
 def _load_refund(uow: UnitOfWork, actor: Actor, refund_id: int) -> Refund:
@@ -313,6 +341,7 @@ def list_payments(
     """One page of payments (newest first) and the number of all that match."""
     actor.require(Permission.LEDGER_READ)
     conditions = [Payment.company_id == actor.company_id]
+    customer_id = actor.customer_filter(customer_id)
     if customer_id is not None:
         conditions.append(Payment.customer_id == customer_id)
     if status is not None:
