@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -27,6 +28,7 @@ STAMP = VENV / "o2c-install.sha256"
 DATABASE_FILE = ROOT / "var" / "o2c.db"
 DATABASE = "sqlite:///var/o2c.db"
 POSTGRES = ("127.0.0.1", 5432)
+CHROMIUM = "/usr/bin/chromium"
 CODE_DIRS = ("src", "tests", "bench")
 
 
@@ -65,6 +67,41 @@ def install() -> None:
     STAMP.write_text(wanted + "\n")
 
 
+def install_axe() -> None:
+    """axe-core for the browser accessibility tests, from npm into tests/web/node_modules."""
+    web = ROOT / "tests" / "web"
+    if not (web / "package.json").exists() or (web / "node_modules" / "axe-core").is_dir():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        say("npm is missing: the accessibility tests will be skipped (apt-get install npm)")
+        return
+    if subprocess.call([npm, "ci", "--no-audit", "--no-fund"], cwd=web) != 0:
+        say("npm ci failed in tests/web: the accessibility tests will be skipped")
+
+
+def install_chromium() -> None:
+    """Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium)."""
+    if Path(CHROMIUM).exists():
+        return
+    apt = shutil.which("apt-get")
+    if apt is None:
+        say(f"{CHROMIUM} is missing and apt-get is not here: the browser tests will be skipped")
+        return
+    command = [apt, "install", "-y", "--no-install-recommends", "chromium"]
+    if os.geteuid() != 0:
+        sudo = shutil.which("sudo")
+        if sudo is None:
+            say(f"{CHROMIUM} is missing: run `apt-get install chromium` as root (tests skip it)")
+            return
+        command.insert(0, sudo)
+    say("installing Chromium for the browser tests: " + " ".join(command))
+    if subprocess.call(command) != 0:
+        refresh = [*command[: command.index(apt) + 1], "update"]
+        if subprocess.call(refresh) != 0 or subprocess.call(command) != 0:
+            say("installing Chromium failed (see above): the browser tests will be skipped")
+
+
 def has_demo_command() -> bool:
     probe = "import importlib.util, sys; sys.exit(importlib.util.find_spec('o2c.app.demo') is None)"
     return subprocess.call([str(PYTHON), "-c", probe], cwd=ROOT) == 0
@@ -78,6 +115,7 @@ def has_customers() -> bool:
 
 def start() -> int:
     install()
+    install_chromium()
     o2c = tool("o2c")
     if run(o2c, "--database", DATABASE, "init") != 0:
         return 1
@@ -100,6 +138,8 @@ def postgres_answers() -> bool:
 
 def test(pytest_args: list[str]) -> int:
     install()
+    install_chromium()
+    install_axe()
     if not postgres_answers():
         line = "!" * 100
         print(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from argon2.profiles import CHEAPEST
 from sqlalchemy import Engine, text
 
 from o2c.app.schema import create_schema, metadata
@@ -22,12 +23,16 @@ from o2c.db.engine import make_engine, session_factory
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.clock import FrozenClock
 from o2c.ledger.service import install_chart
+from o2c.security.hashing import set_password_cost
 from o2c.security.model import Actor, system_actor
 from o2c.security.service import create_company
+from tests.log_hygiene import SECRETS, captured_logs, leaks
 
 ADMIN_URL = os.environ.get("O2C_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ("sqlite", "postgresql")
 _pg_status: dict[str, str | None] = {}
+# The suite checks what passwords do, not how costly guessing them is.
+set_password_cost(CHEAPEST)
 
 
 def postgres_problem() -> str | None:
@@ -149,3 +154,14 @@ def actor(uow: UnitOfWork) -> Actor:
 @pytest.fixture
 def today(clock: FrozenClock) -> date:
     return clock.today()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def log_hygiene() -> Iterator[None]:
+    """Fails the session, naming each line, if anything logged gave away a full IBAN, an
+    argon2 hash or a secret a test registered (`tests.log_hygiene.remember_secret`)."""
+    with captured_logs() as stream:
+        yield
+    found = leaks(stream.getvalue().splitlines(), SECRETS)
+    if found:
+        pytest.fail("sensitive data in the logs:\n" + "\n".join(found), pytrace=False)

@@ -14,12 +14,17 @@ from sqlalchemy import func, select
 from o2c.app.catalogue import (
     AUTOPAY,
     BILLING,
+    CREDIT_SCORES,
     DUNNING,
+    FRAUD,
     HANDLERS,
     MAIL,
     MATCHING,
+    NOTICES,
+    SEAL,
     STATEMENTS,
     TRAINING,
+    WEBHOOKS,
     JobServices,
 )
 from o2c.app.worker import Worker
@@ -96,11 +101,12 @@ def test_the_worker_installs_schedules_and_runs_each_period_once(engine, uow, ac
     first = worker.run_until_idle()
     second = worker.run_until_idle()
 
-    # then billing and dunning ran once for the day (mail every five minutes)
-    ran = sorted(o.job.kind for o in first if o.job.kind != MAIL)
-    assert ran == sorted([BILLING, DUNNING, AUTOPAY])
+    # then each nightly job ran once for the day (the frequent ones every few minutes)
+    frequent = {MAIL, NOTICES, SEAL, WEBHOOKS}
+    ran = sorted(o.job.kind for o in first if o.job.kind not in frequent)
+    assert ran == sorted([BILLING, DUNNING, AUTOPAY, CREDIT_SCORES, FRAUD])
     assert [o.job.key for o in first if o.job.kind == DUNNING] == ["2026-03-03T05:00Z"]
-    assert [o for o in second if o.job.kind != MAIL] == []
+    assert [o for o in second if o.job.kind not in frequent] == []
 
 
 def test_statements_dropped_in_the_folder_are_imported_and_moved(

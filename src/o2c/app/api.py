@@ -7,6 +7,7 @@ migration: `o2c init` and `o2c serve` bring the schema up to date first.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,16 +18,23 @@ from sqlalchemy.exc import SQLAlchemyError
 from o2c import __version__
 from o2c.app.docs import install_docs
 from o2c.app.health import readiness
-from o2c.app.identity import actor_resolver
+from o2c.app.identity import resolve_actor
+from o2c.app.oauth import install_oauth
+from o2c.app.payment_provider import install_payment_provider
+from o2c.app.problem_docs import install_problem_docs
 from o2c.app.problems import install_error_handlers, problem
+from o2c.app.rate_limit import install_rate_limit
 from o2c.app.routes import ROUTERS
+from o2c.app.sensitive import revealing
 from o2c.app.telemetry import install_telemetry
+from o2c.app.web_auth import install_web_auth
 from o2c.db.deps import get_actor, get_uow
 from o2c.db.engine import make_engine, session_factory
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.clock import Clock, SystemClock
 from o2c.kernel.config import Settings
 from o2c.payments.api import payment_tolerance
+from o2c.web.site import install_web
 
 API_PREFIX = "/api/v1"
 
@@ -52,13 +60,19 @@ def create_app(
         return UnitOfWork(sessions, clock)
 
     app.dependency_overrides[get_uow] = request_uow
-    app.dependency_overrides[get_actor] = actor_resolver(settings.api_key)
+    app.dependency_overrides[get_actor] = revealing(resolve_actor)
     app.dependency_overrides[payment_tolerance] = lambda: settings.payment_tolerance_minor
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     install_error_handlers(app)
+    install_problem_docs(app)
+    install_web_auth(app)
+    install_oauth(app, timedelta(seconds=settings.access_token_seconds))
+    install_rate_limit(app, settings.rate_limit)
     install_telemetry(app, request_uow)
     install_docs(app)
+    install_web(app)
+    install_payment_provider(app, clock)
     _install_health(app, engine)
     return app
 

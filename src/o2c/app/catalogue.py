@@ -10,19 +10,25 @@ nothing that had committed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from o2c.analytics.credit_scoring import refresh_scores
 from o2c.analytics.service import train_payment_model
+from o2c.app.audit_trail import seal_company
 from o2c.app.statement_drop import import_dropped
 from o2c.cashapp.service import match
 from o2c.collections.delivery import deliver, queue_mails
 from o2c.collections.running import run_dunning
+from o2c.credit.reassessment import REASSESS
 from o2c.db.uow import UnitOfWork
+from o2c.fraud.service import scan as fraud_scan
+from o2c.integration.webhook_delivery import DeliveryPolicy, deliver_webhooks
+from o2c.integration.webhook_sending import post_json
 from o2c.jobs.model import ClaimedJob
 from o2c.jobs.runner import Handler
 from o2c.jobs.scheduling import ScheduleDefault
@@ -30,7 +36,10 @@ from o2c.jobs.service import enqueue
 from o2c.kernel.clock import Clock
 from o2c.kernel.config import Settings
 from o2c.kernel.errors import FieldError, ValidationFailed
+from o2c.notices.compose import Audience
+from o2c.notices.service import send_notices
 from o2c.notify.smtp import MailTransport, smtp_transport_from
+from o2c.orders.credit_decisions import release_passing, review_limits
 from o2c.payments.autopay import run_autopay
 from o2c.payments.gateway import PaymentGateway
 from o2c.security.model import Actor, system_actor
@@ -44,6 +53,13 @@ MAIL = "notify.deliver"
 STATEMENTS = "cashapp.statement_drop"
 MATCHING = "cashapp.match"
 TRAINING = "analytics.train"
+CREDIT_REASSESS = REASSESS
+CREDIT_SCORES = "credit.scores"
+CREDIT_REVIEW = "credit.limit_review"
+NOTICES = "notices.send"
+FRAUD = "fraud.scan"
+SEAL = "security.seal"
+WEBHOOKS = "integration.webhooks"
 
 
 @dataclass
@@ -147,6 +163,53 @@ def training(services: JobServices, job: ClaimedJob) -> dict[str, Any]:
     return {"trained": True, "version": trained.version, "invoices": trained.training_count}
 
 
+def fraud(services: JobServices, job: ClaimedJob) -> dict[str, Any]:
+    """The day's fraud scan; findings already queued are not raised again."""
+    result = fraud_scan(services.new_uow(), _actor(job), _as_of(job, services))
+    return {"as_of": result.as_of.isoformat(), "found": result.found, "raised": result.raised}
+
+
+def notices(services: JobServices, job: ClaimedJob) -> dict[str, Any]:
+    """Queue the customer and staff notices of new outbox events (sent by the mail job)."""
+    audience = Audience(staff_address=services.settings.staff_notice_address)
+    report = send_notices(services.new_uow(), _actor(job), audience)
+    return {"queued": report.queued, "skipped": report.skipped}
+
+
+def credit_reassess(services: JobServices, job: ClaimedJob) -> dict[str, Any]:
+    """After payments: rescore the payers, then release their held orders that now pass."""
+    ids = [int(i) for i in job.payload.get("customer_ids", [])]
+    actor, day = _actor(job), services.clock.today()
+    scored = refresh_scores(services.new_uow(), actor, day, ids)
+    outcome = release_passing(services.new_uow(), actor, ids)
+    return {"scored": scored, "released": outcome.released, "still_held": outcome.still_held}
+
+
+def credit_scores(services: JobServices, job: ClaimedJob) -> dict[str, Any]:
+    """Rescore every active customer (disputes and promises change without a payment)."""
+    return {"scored": refresh_scores(services.new_uow(), _actor(job), _as_of(job, services))}
+
+
+def credit_review(services: JobServices, job: ClaimedJob) -> dict[str, Any]:
+    """Propose new credit limits from scores and exposure, for a credit manager to decide."""
+    proposed = review_limits(services.new_uow(), _actor(job), _as_of(job, services))
+    return {"proposed": len(proposed), "review_ids": proposed}
+
+
+def seal(services: JobServices, job: ClaimedJob) -> dict[str, Any]:
+    """Seal the company's new audit records and journal entries into their hash chains."""
+    return {"sealed": seal_company(services.new_uow(), job.company_id)}
+
+
+def webhooks(services: JobServices, job: ClaimedJob) -> dict[str, Any]:
+    """Fan the company's new events out to its webhooks and send what is due."""
+    policy = DeliveryPolicy(
+        timeout_seconds=services.settings.webhook_timeout_seconds,
+        max_attempts=services.settings.webhook_max_attempts,
+    )
+    return asdict(deliver_webhooks(services.new_uow(), job.company_id, post_json, policy))
+
+
 HANDLERS: dict[str, Callable[[JobServices, ClaimedJob], dict[str, Any]]] = {
     DUNNING: dunning,
     BILLING: billing,
@@ -155,6 +218,13 @@ HANDLERS: dict[str, Callable[[JobServices, ClaimedJob], dict[str, Any]]] = {
     STATEMENTS: statements,
     MATCHING: matching,
     TRAINING: training,
+    CREDIT_REASSESS: credit_reassess,
+    CREDIT_SCORES: credit_scores,
+    CREDIT_REVIEW: credit_review,
+    NOTICES: notices,
+    FRAUD: fraud,
+    SEAL: seal,
+    WEBHOOKS: webhooks,
 }
 
 
@@ -177,7 +247,13 @@ def default_schedules(services: JobServices) -> list[ScheduleDefault]:
         ScheduleDefault(BILLING, "0 4 * * *"),
         ScheduleDefault(DUNNING, "0 5 * * *"),
         ScheduleDefault(MAIL, "*/5 * * * *"),
+        ScheduleDefault(NOTICES, "* * * * *"),
         ScheduleDefault(TRAINING, "0 2 * * 0"),
+        ScheduleDefault(CREDIT_SCORES, "0 3 * * *"),
+        ScheduleDefault(CREDIT_REVIEW, "0 7 * * 1"),
+        ScheduleDefault(FRAUD, "30 3 * * *"),
+        ScheduleDefault(SEAL, "* * * * *"),
+        ScheduleDefault(WEBHOOKS, "* * * * *"),
     ]
     if services.gateway is not None:
         defaults.append(ScheduleDefault(AUTOPAY, "0 6 * * *"))

@@ -17,6 +17,7 @@ from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
+from o2c.app.audit_trail import seal_recent
 from o2c.app.commands import COMMANDS
 from o2c.app.context import AppContext
 from o2c.app.demo.cli import demo as demo_command
@@ -35,6 +36,7 @@ from o2c.app.terminal import (
     trial_balance_table,
 )
 from o2c.collections.service import install_default_strategies
+from o2c.integration.export_cli import export_command
 from o2c.kernel.config import Settings
 from o2c.kernel.errors import InvalidFile, O2CError
 from o2c.ledger.aging import DEFAULT_BUCKETS, parse_buckets
@@ -62,7 +64,10 @@ class ErrorReportingGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:  # typer's vendored click.Context
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            if isinstance(ctx.obj, AppContext) and ctx.obj.database_opened:
+                seal_recent(ctx.obj.uow())  # what the command wrote is sealed when it returns
+            return result
         except (O2CError, SQLAlchemyError) as error:
             report_error(error)
             raise typer.Exit(1) from None
@@ -79,6 +84,7 @@ app.add_typer(import_commands, name="import")
 for name, sub_app in COMMANDS:
     app.add_typer(sub_app, name=name)
 app.command("demo")(demo_command)
+app.command("export")(export_command)
 app.command("worker")(worker_command)
 
 

@@ -43,6 +43,11 @@ class AppContext:
             self._engine = make_engine(self.settings.database_url)
         return self._engine
 
+    @property
+    def database_opened(self) -> bool:
+        """Whether the command used the database (and may have written to it)."""
+        return self._engine is not None
+
     def uow(self) -> UnitOfWork:
         return UnitOfWork(session_factory(self.engine), self.clock)
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-request_id_var: ContextVar[str | None] = ContextVar("o2c_request_id", default=None)
+from o2c.kernel.masking import STARS, is_secret_name, mask_document, mask_text
+from o2c.kernel.request_id import request_id_var
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
@@ -36,6 +36,26 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class SensitiveDataFilter(logging.Filter):
+    """Masks what must never reach a log: IBANs, card numbers, argon2 hashes and the values
+    of secret-named fields (password, secret, token, api_key, authorization), in the message,
+    in the `extra` fields and in the traceback of every record the handler writes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = mask_text(record.getMessage()), None
+        for name, value in list(vars(record).items()):
+            if name in _STANDARD or name.startswith("_"):
+                continue
+            setattr(record, name, STARS if is_secret_name(name) else mask_document(value))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: stable keys first, then the record's extra fields."""
 
@@ -53,7 +73,7 @@ class JsonFormatter(logging.Formatter):
             if name not in _STANDARD and not name.startswith("_"):
                 document[name] = value
         if record.exc_info:
-            document["exception"] = self.formatException(record.exc_info)
+            document["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(document, default=str)
 
 
@@ -73,6 +93,7 @@ def log_handler(log_format: str, stream: Any = None) -> logging.Handler:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(SensitiveDataFilter())
     return handler
 
 

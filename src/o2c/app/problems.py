@@ -20,12 +20,14 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from o2c.kernel.errors import (
+    AuthenticationFailed,
     Conflict,
     IdempotencyMismatch,
     LedgerError,
     NotFound,
     O2CError,
     PermissionDenied,
+    TooManyAttempts,
     ValidationFailed,
 )
 
@@ -39,6 +41,8 @@ log = logging.getLogger("o2c.api")
 STATUS: dict[type[O2CError], int] = {
     IdempotencyMismatch: 422,
     NotFound: 404,
+    AuthenticationFailed: 401,
+    TooManyAttempts: 429,
     PermissionDenied: 403,
     ValidationFailed: 422,
     Conflict: 409,
@@ -51,6 +55,10 @@ _HTTP_CODES = {
     404: ("not_found", "Not found"),
     405: ("method_not_allowed", "Method not allowed"),
 }
+
+
+# RFC 6750: a 401 names the scheme the client should use.
+_AUTH_HEADERS = {"WWW-Authenticate": 'Bearer realm="o2c"'}
 
 
 def status_of(error: O2CError) -> int:
@@ -80,7 +88,10 @@ def problem(
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, O2CError)
-    return problem(request, status_of(exc), exc.code, exc.title, exc.detail, exc.fields())
+    headers = _AUTH_HEADERS if isinstance(exc, AuthenticationFailed) else None
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
+    return problem(request, status_of(exc), exc.code, exc.title, exc.detail, exc.fields(), headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -91,6 +102,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     ]
     detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
     return problem(request, 422, "invalid", "Invalid input", detail, {"errors": errors})
+
+
+async def _number_out_of_range(request: Request, exc: Exception) -> JSONResponse:
+    # SQLite keeps 64-bit integers: a bigger id or amount can match or be nothing. Any other
+    # overflow is a bug and stays a 500.
+    if "SQLite INTEGER" not in str(exc):
+        raise exc
+    detail = "a number is out of range (at most 9223372036854775807)"
+    return problem(request, 422, "invalid", "Invalid input", detail)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -115,6 +135,7 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(O2CError, _domain_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OverflowError, _number_out_of_range)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(RequestIdMiddleware)

@@ -17,14 +17,20 @@ import o2c.credit.tables
 import o2c.db.idempotency
 import o2c.db.outbox
 import o2c.disputes.tables
+import o2c.fraud.tables
 import o2c.integration.tables
+import o2c.integration.webhook_tables
 import o2c.inventory.tables
 import o2c.jobs.tables
 import o2c.ledger.tables
+import o2c.notices.tables
 import o2c.notify.tables
 import o2c.orders.tables
 import o2c.parties.tables
 import o2c.payments.tables
+import o2c.returns.tables
+import o2c.security.access_tables
+import o2c.security.chain_tables
 import o2c.security.tables
 import o2c.shipping.tables
 import o2c.subscriptions.tables  # noqa: F401

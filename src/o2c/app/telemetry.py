@@ -33,10 +33,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from o2c.app.logs import request_id_var
 from o2c.db.uow import UnitOfWork
 from o2c.jobs.runner import Outcome
 from o2c.jobs.service import queue_depth
+from o2c.kernel.request_id import request_id_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")

@@ -16,6 +16,7 @@ from typing import Any
 
 from o2c.cashapp.engine import Engine, without_cycle_collector
 from o2c.cashapp.model import LineStatus, MatchDecision, MatchPolicy, MatchStatus
+from o2c.cashapp.payouts import reconcile_payouts
 from o2c.cashapp.settling import Posting, decision_json, post, record_decisions
 from o2c.cashapp.sources import (
     StoredLine,
@@ -103,6 +104,8 @@ def match(
     policy = MatchPolicy() if threshold is None else replace(MatchPolicy(), threshold=threshold)
     with uow, without_cycle_collector():
         lines = waiting_lines(uow, actor.company_id, as_of)
+        payouts = reconcile_payouts(uow, actor, lines)
+        lines = [row for row in lines if row.id not in payouts]
         decisions = decide_lines(uow, actor.company_id, policy, lines)
         settled = [(row, d) for row, d in zip(lines, decisions, strict=True) if d.status.automatic]
         payment_ids = post(uow, actor, [posting_of(row, d) for row, d in settled])

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from o2c.cashapp.service import ImportSummary, LineView, MatchSummary, RemittanceSummary
 from o2c.db.deps import MoneyOut
+from o2c.db.sensitive import MaskedAccount
 
 
 class ImportRead(BaseModel):
@@ -86,7 +87,7 @@ class LineRead(BaseModel):
     value_date: date | None
     amount: MoneyOut
     counterparty_name: str
-    counterparty_account: str
+    counterparty_account: MaskedAccount
     remittance_text: str
     status: str
     customer_id: int | None

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from o2c.collections.model import CallOutcome
-from o2c.db.deps import MoneyOut
+from o2c.db.deps import KnownCurrency, MoneyOut
 from o2c.kernel.money import Money
 
 
@@ -108,8 +108,10 @@ class AssignIn(BaseModel):
 class PromiseIn(BaseModel):
     customer_id: int
     invoice_item_ids: list[int] = Field(min_length=1)
-    amount: str = Field(description="Decimal string in the invoices' currency")
-    currency: str = Field(min_length=3, max_length=3)
+    amount: str = Field(
+        description="Decimal string in the invoices' currency", pattern=r"^\d{1,15}(\.\d{1,4})?$"
+    )
+    currency: KnownCurrency = Field(min_length=3, max_length=3)
     pay_by: date
     note: str = ""
     grace_days: int | None = None

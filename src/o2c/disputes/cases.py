@@ -136,7 +136,9 @@ def raise_case(uow: UnitOfWork, actor: Actor, command: CaseCreate) -> DisputeCas
 
 
 def _case(uow: UnitOfWork, actor: Actor, case_id: int, lock: bool = False) -> DisputeCase:
-    return owned(uow.session, DisputeCase, actor.company_id, case_id, "dispute", lock=lock)
+    case = owned(uow.session, DisputeCase, actor.company_id, case_id, "dispute", lock=lock)
+    actor.require_customer_scope(case.customer_id, "dispute", case_id)
+    return case
 
 
 def move_case(
@@ -394,8 +396,9 @@ def list_cases(uow: UnitOfWork, actor: Actor, filters: CaseFilter) -> tuple[list
     conditions = [DisputeCase.company_id == actor.company_id]
     if filters.status is not None:
         conditions.append(DisputeCase.status == filters.status.value)
-    if filters.customer_id is not None:
-        conditions.append(DisputeCase.customer_id == filters.customer_id)
+    customer_id = actor.customer_filter(filters.customer_id)
+    if customer_id is not None:
+        conditions.append(DisputeCase.customer_id == customer_id)
     if filters.owner is not None:
         conditions.append(DisputeCase.owner == filters.owner)
     if filters.reason is not None:

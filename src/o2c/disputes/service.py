@@ -241,7 +241,9 @@ def open_deduction(uow: UnitOfWork, actor: Actor, command: DeductionCreate) -> D
 def get_deduction(uow: UnitOfWork, actor: Actor, deduction_id: int) -> Deduction:
     actor.require(Permission.LEDGER_READ)
     with uow:
-        return owned(uow.session, Deduction, actor.company_id, deduction_id, "deduction")
+        row = owned(uow.session, Deduction, actor.company_id, deduction_id, "deduction")
+        actor.require_customer_scope(row.customer_id, "deduction", deduction_id)
+        return row
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,8 +263,9 @@ def list_deductions(
     conditions = [Deduction.company_id == actor.company_id]
     if filters.status is not None:
         conditions.append(Deduction.status == filters.status.value)
-    if filters.customer_id is not None:
-        conditions.append(Deduction.customer_id == filters.customer_id)
+    customer_id = actor.customer_filter(filters.customer_id)
+    if customer_id is not None:
+        conditions.append(Deduction.customer_id == customer_id)
     if filters.owner is not None:
         conditions.append(Deduction.owner == filters.owner)
     with uow:

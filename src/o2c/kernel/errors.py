@@ -3,6 +3,8 @@
     O2CError                      code          HTTP (mapped once, in app/)
     ├── NotFound                  not_found     404
     ├── PermissionDenied          forbidden     403
+    │   ├── AuthenticationFailed  unauthorized  401   (no, wrong or expired credentials)
+    │   └── TooManyAttempts       too_many_attempts 429 (sign-in throttled)
     ├── ValidationFailed          invalid       422   (one or more FieldError)
     │   └── InvalidFile           invalid_file  422   (one or more FileError: line, field)
     ├── Conflict                  conflict      409
@@ -53,6 +55,27 @@ class NotFound(O2CError):
 class PermissionDenied(O2CError):
     code = "forbidden"
     title = "Permission denied"
+
+
+class AuthenticationFailed(PermissionDenied):
+    """Who is calling is unknown: wrong password, unknown or revoked key, expired token."""
+
+    code = "unauthorized"
+    title = "Authentication required"
+
+
+class TooManyAttempts(PermissionDenied):
+    """Sign-in refused for a while after repeated failures (password guessing)."""
+
+    code = "too_many_attempts"
+    title = "Too many attempts"
+
+    def __init__(self, detail: str, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
+
+    def fields(self) -> dict[str, object]:
+        return {"retry_after": self.retry_after_seconds}
 
 
 @dataclass(frozen=True)

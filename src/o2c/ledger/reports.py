@@ -216,6 +216,7 @@ def customer_statement(
     child's invoice) change it and are.
     """
     actor.require(Permission.LEDGER_READ)
+    actor.require_customer_scope(customer_id, "customer", customer_id)
     with uow:
         opening = _balances_on(uow, actor.company_id, customer_id, start - timedelta(days=1))
         documents = uow.session.execute(

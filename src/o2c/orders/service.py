@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from o2c.credit.rules import Stage
 from o2c.credit.service import require_no_hold
 from o2c.db.idempotency import previous_result, remember_result
 from o2c.db.rows import owned
@@ -26,6 +27,7 @@ from o2c.db.uow import UnitOfWork
 from o2c.inventory.model import show
 from o2c.inventory.service import StockQuantity, release_many, reserve_many
 from o2c.kernel.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
+from o2c.orders.credit_check import require_credit
 from o2c.orders.lines import OrderLineCreate as OrderLineCreate
 from o2c.orders.lines import (
     ResolvedLine,
@@ -233,6 +235,7 @@ def confirm_order(uow: UnitOfWork, actor: Actor, order_id: int) -> SalesOrder:
     reported in the `order.backordered` event and reserved later by `reserve_backorders`.
     """
     actor.require(Permission.ORDER_WRITE)
+    require_credit(uow, actor, order_id, Stage.CONFIRMATION)
     with uow:
         order = _lock_order(uow, actor.company_id, order_id)
         transition(OrderStatus(order.status), OrderStatus.CONFIRMED)
@@ -359,7 +362,9 @@ def get_order(uow: UnitOfWork, actor: Actor, order_id: int) -> SalesOrder:
     """An order with its lines (loaded, so they can be read after the unit of work ends)."""
     actor.require(Permission.LEDGER_READ)
     with uow:
-        return _order(uow, actor.company_id, order_id)
+        order = _order(uow, actor.company_id, order_id)
+        actor.require_customer_scope(order.customer_id, "sales order", order_id)
+        return order
 
 
 def find_order(uow: UnitOfWork, actor: Actor, number: str) -> SalesOrder:
@@ -372,6 +377,7 @@ def find_order(uow: UnitOfWork, actor: Actor, number: str) -> SalesOrder:
         )
         if order is None:
             raise NotFound("sales order", number)
+        actor.require_customer_scope(order.customer_id, "sales order", number)
         return order
 
 
@@ -386,8 +392,9 @@ def list_orders(
     actor.require(Permission.LEDGER_READ)
     where = where or OrderFilter()
     conditions = [SalesOrder.company_id == actor.company_id]
-    if where.customer_id is not None:
-        conditions.append(SalesOrder.customer_id == where.customer_id)
+    customer_id = actor.customer_filter(where.customer_id)
+    if customer_id is not None:
+        conditions.append(SalesOrder.customer_id == customer_id)
     if where.statuses:
         conditions.append(SalesOrder.status.in_([s.value for s in where.statuses]))
     if where.date_from is not None:

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from o2c.db.deps import MoneyOut
+from o2c.db.sensitive import MaskedAccount, MaskedTaxId
 from o2c.kernel.currency import minor_units
 from o2c.kernel.money import Money
 from o2c.parties.model import (
@@ -111,7 +112,7 @@ class CustomerRead(BaseModel):
     name: str
     currency: str
     country: str | None
-    tax_id: str | None
+    tax_id: MaskedTaxId | None
     email: str | None
     language: str
     parent_id: int | None
@@ -216,6 +217,7 @@ class BankAccountIn(BaseModel):
 
 
 class BankAccountRead(BankAccountIn):
+    iban: MaskedAccount
     id: int
     customer_id: int
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from o2c.db.deps import MoneyOut
+from o2c.db.deps import KnownCurrency, MoneyOut
 from o2c.kernel.money import Money
 from o2c.subscriptions.model import Interval, PlanCreate
 from o2c.subscriptions.service import Charge
@@ -22,7 +22,7 @@ class PlanIn(BaseModel):
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
     price: Decimal = Field(description="Net price of one full period")
-    currency: str = Field(min_length=3, max_length=3)
+    currency: KnownCurrency = Field(min_length=3, max_length=3)
     interval: Interval = Interval.MONTH
     tax_category: str = Field(default="standard", max_length=30)
 

@@ -24,9 +24,12 @@ from o2c.app.demo.catalog import install_catalog, restock
 from o2c.app.demo.customers import CAST, DemoCustomer, create_customers
 from o2c.app.demo.history import run_history
 from o2c.app.demo.letterhead import install_letterhead
+from o2c.app.demo.logins import install_demo_logins
 from o2c.app.identity import company_id_for
 from o2c.app.installation import install_company
 from o2c.collections.service import install_default_strategy
+from o2c.credit.policy import set_policy
+from o2c.credit.rules import CreditPolicy
 from o2c.db.engine import session_factory
 from o2c.db.uow import UnitOfWork
 from o2c.kernel.clock import FrozenClock
@@ -69,15 +72,17 @@ def load_demo(
     seed: int = 42,
     scale: float = 1.0,
     progress: Progress | None = None,
+    history_days: int = HISTORY_DAYS,
 ) -> DemoSummary:
     """Load the demo company's master data and two years of history up to `today`.
 
     `scale` shrinks the catalog, the crowd of customers and how often they order (tests use
-    0.1); the cast of customers with special roles is always there. Refuses a company that
+    0.1) and `history_days` the history (browser tests load a few months); the cast of
+    customers with special roles is always there. Refuses a company that
     already has customers, so the demo is never loaded twice.
     """
     clock = FrozenClock()
-    start = today - timedelta(days=HISTORY_DAYS)
+    start = today - timedelta(days=history_days)
     clock.set_date(start - timedelta(days=7))
     uow = UnitOfWork(session_factory(engine), clock)
     installed = install_company(uow, "DEMO", "Demo Company", "EUR")
@@ -98,6 +103,7 @@ def load_demo(
         catalog = install_catalog(uow, actor, rng, scale)
         count = max(len(CAST), round(50 * scale))
         customers = create_customers(uow, actor, rng, count)
+        install_demo_logins(uow, actor, min(c.id for c in customers))
         world = World(
             uow, actor, clock, rng, catalog,
             {c.id: _scaled(c, scale) for c in customers}, start, today,
@@ -114,7 +120,10 @@ def load_demo(
                 progress.advance(task)
 
         step()
+        # The history predates the credit rules: they hold orders from today on.
+        set_policy(uow, actor, CreditPolicy.unchecked())
         run_history(world, start, step)
+        set_policy(uow, actor, CreditPolicy())
         uow.commit()
     totals: dict[str, int] = defaultdict(int)
     for row in aging(uow, actor, today):
