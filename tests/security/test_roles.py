@@ -31,6 +31,7 @@ from o2c.parties.bank_changes import (
 from o2c.parties.contacts import add_bank_account, list_bank_accounts
 from o2c.parties.model import BankAccountCreate
 from o2c.payments.model import PaymentMethod
+from o2c.payments.refund_requests import approve_refund_request
 from o2c.payments.service import refund
 from o2c.security.credentials import CredentialKind, create_credential
 from o2c.security.model import ROLE_PERMISSIONS, Actor, Permission, Role
@@ -64,6 +65,10 @@ ACTIONS: dict[str, tuple[set[Role], Callable[..., Any]]] = {
     "refund": (
         {R.ADMIN, R.CONTROLLER},
         lambda u, a, d, r: refund(u, a, d["payment"], Money("1.00", "EUR"), PaymentMethod.WIRE, ON),
+    ),
+    "approve refund": (
+        {R.ADMIN, R.CONTROLLER},
+        lambda u, a, d, r: approve_refund_request(u, a, 10**9),
     ),
     "write off": (
         {R.ADMIN, R.CONTROLLER},
