@@ -4,6 +4,7 @@ The contract scripts rely on:
     o2c --database URL invoice list --format csv
         header: invoice_number,customer_id,issue_date,due_date,currency,total,open_amount,kind
     o2c --database URL invoice export NUMBER --format pdf|ubl|cii|facturx --out FILE
+    o2c --database URL invoice bill-shipments [--batch 100]
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rich.table import Table
 
 from o2c.billing.presentable import DocumentFormat, LetterheadSet
 from o2c.billing.presentment import LIST_HEADER, invoice_rows, render_document, set_letterhead
+from o2c.billing.service import invoice_shipments, shipments_to_bill
 from o2c.db.deps import context_of
 
 app = typer.Typer(
@@ -61,6 +63,19 @@ def export(
     document = render_document(context.uow(), context.actor(), number, fmt)
     out.write_bytes(document.content)
     typer.echo(f"{number}: {fmt.value} written to {out} ({len(document.content)} bytes)")
+
+
+@app.command("bill-shipments")
+def bill_shipments(
+    ctx: typer.Context,
+    batch: Annotated[int, typer.Option("--batch", min=1, help="Shipments per transaction")] = 100,
+) -> None:
+    """The billing run: invoice and post every shipped shipment not yet billed."""
+    context = context_of(ctx.obj)
+    total = 0
+    while shipment_ids := shipments_to_bill(context.uow(), context.actor(), batch):
+        total += len(invoice_shipments(context.uow(), context.actor(), shipment_ids))
+    typer.echo(f"{total} shipments invoiced and posted")
 
 
 @app.command("letterhead")

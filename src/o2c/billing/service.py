@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -51,9 +51,12 @@ from o2c.ledger.tables import OpenItem
 from o2c.orders import service as orders
 from o2c.parties import service as parties
 from o2c.parties.model import Customer, InvoiceOn
+from o2c.parties.tables import Customer as CustomerRow
 from o2c.security.model import Actor, Permission
 from o2c.security.service import audit, audit_many, get_company
 from o2c.shipping import service as shipping
+from o2c.shipping.model import INVOICEABLE as INVOICEABLE_SHIPMENTS
+from o2c.shipping.tables import Shipment, ShipmentLine
 
 CHUNK = 5000
 SERIES = {InvoiceKind.INVOICE: INVOICE_SERIES, InvoiceKind.CREDIT_NOTE: CREDIT_NOTE_SERIES}
@@ -501,28 +504,74 @@ def invoice_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int) -> Invoice
     """Bill a shipped shipment at its order's prices (customers billed on shipment), posted."""
     actor.require(Permission.INVOICE_POST)
     with uow:
-        shipment = shipping.get_shipment(uow, actor, shipment_id)
-        customer = _billed(uow, actor, shipment.customer_id, InvoiceOn.SHIPMENT, shipment.number)
-        lines = shipping.uninvoiced_shipment_lines(uow, actor, shipment_id)
-        if not lines:
-            raise InvalidTransition(f"shipment {shipment.number} has nothing left to invoice")
-        order = orders.get_order(uow, actor, shipment.order_id)
-        draft = prepare_from_billable(
-            uow,
-            actor,
-            customer,
-            lines,
-            order.po_number,
-            order.id,
-            shipment.id,
-            [line.shipment_line_id for line in lines],
-        )
-        invoice = insert_draft(uow, actor, draft)
+        invoice = _draft_for_shipment(uow, actor, shipment_id)
         _post_drafts(uow, actor, [invoice.id])
-        shipping.record_shipment_invoiced(uow, actor, shipment.id)
-        audit(uow, actor, "shipment.invoice", "invoice", invoice.id, {"shipment": shipment.number})
         uow.commit()
         return _load(uow, actor, invoice.id, refresh=True)
+
+
+def invoice_shipments(
+    uow: UnitOfWork, actor: Actor, shipment_ids: Sequence[int]
+) -> list[PostedInvoice]:
+    """Bill many shipped shipments in one transaction (a billing run), all or none.
+
+    Each shipment is drafted as `invoice_shipment` drafts it; the drafts are then posted
+    together through the set-based posting path, one statement per table for the whole run.
+    """
+    actor.require(Permission.INVOICE_POST)
+    with uow:
+        drafts = [_draft_for_shipment(uow, actor, shipment_id).id for shipment_id in shipment_ids]
+        posted = _post_drafts(uow, actor, drafts)
+        uow.commit()
+        return posted
+
+
+def _draft_for_shipment(uow: UnitOfWork, actor: Actor, shipment_id: int) -> Invoice:
+    """The draft invoice of what a shipment has left to bill, the shipment marked invoiced."""
+    shipment = shipping.get_shipment(uow, actor, shipment_id)
+    customer = _billed(uow, actor, shipment.customer_id, InvoiceOn.SHIPMENT, shipment.number)
+    lines = shipping.uninvoiced_shipment_lines(uow, actor, shipment_id)
+    if not lines:
+        raise InvalidTransition(f"shipment {shipment.number} has nothing left to invoice")
+    order = orders.get_order(uow, actor, shipment.order_id)
+    draft = prepare_from_billable(
+        uow,
+        actor,
+        customer,
+        lines,
+        order.po_number,
+        order.id,
+        shipment.id,
+        [line.shipment_line_id for line in lines],
+    )
+    invoice = insert_draft(uow, actor, draft)
+    shipping.record_shipment_invoiced(uow, actor, shipment.id)
+    audit(uow, actor, "shipment.invoice", "invoice", invoice.id, {"shipment": shipment.number})
+    return invoice
+
+
+def shipments_to_bill(uow: UnitOfWork, actor: Actor, limit: int) -> list[int]:
+    """Up to `limit` shipped shipments, oldest first, with something left to invoice, of
+    customers billed on shipment: the work list of a billing run."""
+    actor.require(Permission.LEDGER_READ)
+    with uow:
+        return list(
+            uow.session.scalars(
+                select(Shipment.id)
+                .join(CustomerRow, CustomerRow.id == Shipment.customer_id)
+                .where(
+                    Shipment.company_id == actor.company_id,
+                    Shipment.status.in_([s.value for s in INVOICEABLE_SHIPMENTS]),
+                    CustomerRow.invoice_on == InvoiceOn.SHIPMENT.value,
+                    exists().where(
+                        ShipmentLine.shipment_id == Shipment.id,
+                        ShipmentLine.quantity_invoiced < ShipmentLine.quantity,
+                    ),
+                )
+                .order_by(Shipment.id)
+                .limit(limit)
+            )
+        )
 
 
 def _billed(
@@ -540,9 +589,11 @@ def _billed(
 def _load(
     uow: UnitOfWork, actor: Actor, invoice_id: int, lock: bool = False, refresh: bool = False
 ) -> Invoice:
-    return owned(
+    invoice = owned(
         uow.session, Invoice, actor.company_id, invoice_id, "invoice", lock=lock, refresh=refresh
     )
+    actor.require_customer_scope(invoice.customer_id, "invoice", invoice_id)
+    return invoice
 
 
 def invoice_items(
@@ -600,8 +651,9 @@ def list_invoices(
     """One page of invoices (newest first) and the number of all that match the filters."""
     actor.require(Permission.LEDGER_READ)
     conditions = [Invoice.company_id == actor.company_id]
-    if filters.customer_id is not None:
-        conditions.append(Invoice.customer_id == filters.customer_id)
+    customer_id = actor.customer_filter(filters.customer_id)
+    if customer_id is not None:
+        conditions.append(Invoice.customer_id == customer_id)
     if filters.status is not None:
         conditions.append(Invoice.status == filters.status.value)
     if filters.kind is not None:

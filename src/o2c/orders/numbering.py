@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from o2c.db.uow import UnitOfWork
@@ -25,9 +25,13 @@ def format_number(series: str, year: int, value: int) -> str:
 
 
 def next_number(uow: UnitOfWork, company_id: int, series: str, day: date) -> str:
-    """Take the next number of `series` in the year of `day`, inside the caller's transaction."""
-    counter = _locked_counter(uow, company_id, series, day.year)
-    if counter is None:
+    """Take the next number of `series` in the year of `day`, inside the caller's transaction.
+
+    One statement: the increment takes the row lock and returns the number, so a busy
+    order desk pays one round trip per number instead of a locking read and a write.
+    """
+    value = _increment(uow, company_id, series, day.year)
+    if value is None:
         dialect = uow.session.get_bind().dialect.name
         make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         uow.session.execute(
@@ -35,23 +39,21 @@ def next_number(uow: UnitOfWork, company_id: int, series: str, day: date) -> str
             .values(company_id=company_id, series=series, year=day.year, last_value=0)
             .on_conflict_do_nothing(index_elements=["company_id", "series", "year"])
         )
-        counter = _locked_counter(uow, company_id, series, day.year)
-        assert counter is not None
-    counter.last_value += 1
-    uow.session.flush()
-    return format_number(series, day.year, counter.last_value)
+        value = _increment(uow, company_id, series, day.year)
+        assert value is not None
+    return format_number(series, day.year, value)
 
 
-def _locked_counter(
-    uow: UnitOfWork, company_id: int, series: str, year: int
-) -> SequenceCounter | None:
+def _increment(uow: UnitOfWork, company_id: int, series: str, year: int) -> int | None:
+    """The counter moved on by one (row-locked until the transaction ends), or None if absent."""
     return uow.session.scalar(
-        select(SequenceCounter)
+        update(SequenceCounter)
         .where(
             SequenceCounter.company_id == company_id,
             SequenceCounter.series == series,
             SequenceCounter.year == year,
         )
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        .values(last_value=SequenceCounter.last_value + 1)
+        .returning(SequenceCounter.last_value)
+        .execution_options(synchronize_session=False)
     )
