@@ -122,6 +122,8 @@ def start() -> int:
     demo_wanted = has_demo_command() and not has_customers()
     if demo_wanted and run(o2c, "--database", DATABASE, "demo") != 0:
         return 1
+    # The demo takes portal payments at the built-in simulated processor (no real money).
+    os.environ.setdefault("O2C_PAYMENT_PROVIDER", "simulator")
     try:
         return run(o2c, "--database", DATABASE, "serve", "--host", "127.0.0.1")
     except KeyboardInterrupt:

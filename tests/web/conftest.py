@@ -66,7 +66,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     seeded = seed(engine)
     clock = FrozenClock()
     clock.set_date(TODAY)
-    settings = Settings(database_url=f"sqlite:///{path}")
+    settings = Settings(database_url=f"sqlite:///{path}", payment_provider="simulator")
     port = _free_port()
     config = uvicorn.Config(
         create_app(settings, engine, clock),

@@ -71,7 +71,9 @@ def company(uow, actor):
 
 @pytest.fixture
 def client(engine, clock):
-    app = create_app(Settings(database_url="sqlite://"), engine, clock)
+    app = create_app(
+        Settings(database_url="sqlite://", payment_provider="simulator"), engine, clock
+    )
     browser = TestClient(app, base_url="http://o2c.test")
     processor = app.state.payment_provider
 

@@ -72,7 +72,8 @@ def create_app(
     install_telemetry(app, request_uow)
     install_docs(app)
     install_web(app)
-    install_payment_provider(app, clock)
+    if settings.payment_provider == "simulator":
+        install_payment_provider(app, clock)
     _install_health(app, engine)
     return app
 

@@ -95,3 +95,6 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = 8
     # API rate limit per credential (or client address), e.g. "100/s burst 200"; unset: off.
     rate_limit: str | None = None
+    # Where card and bank payments are taken: "none" refuses them, "simulator" takes them at
+    # the built-in simulated processor (demos and tests: it moves no real money).
+    payment_provider: Literal["none", "simulator"] = "none"
