@@ -55,10 +55,14 @@ class Cluster:
     def url(self, name: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
-    def pg_ctl(self, *args: str) -> None:
+    def pg_ctl(self, action: str, *args: str) -> None:
+        """Run `pg_ctl ACTION`; a started postmaster logs to a file, never to our pipes
+        (it would hold them open, and this call would wait for it to exit)."""
         options = f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off"
-        command = [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-o", options, "-w"]
-        subprocess.run(_as_postgres([*command, *args]), check=True, capture_output=True)
+        command = [str(self.bin_dir / "pg_ctl"), action, "-D", str(self.data), "-o", options]
+        if action in ("start", "restart"):
+            command += ["-l", str(self.data / "server.log")]
+        subprocess.run(_as_postgres([*command, "-w", *args]), check=True, capture_output=True)
 
     def create_database(self, name: str) -> str:
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
@@ -82,7 +86,7 @@ def cluster() -> Iterator[Cluster]:
     found = Cluster(BIN_DIRS[0], data, free_port())
     initdb = [str(found.bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]
     subprocess.run(_as_postgres([*initdb, "--no-sync"]), check=True, capture_output=True)
-    found.pg_ctl("start", "-l", str(data / "server.log"))
+    found.pg_ctl("start")
     yield found
     found.pg_ctl("stop", "-m", "immediate")
     shutil.rmtree(root, ignore_errors=True)
